@@ -43,6 +43,7 @@ let package = Package(
             "BulkheadWire", "BulkheadAuth", "BulkheadConfig", "BulkheadSession", "BulkheadPool",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         // The `bulkhead` command.

@@ -1,0 +1,301 @@
+// Owns every pool's state machine and carries out its actions: opening, handing out, resetting and closing server connections.
+
+import BulkheadPool
+import BulkheadSession
+import BulkheadWire
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+/// Identifies one pool: a database as the server sees it, the role the proxy logs in as, and a node.
+struct PoolKey: Hashable, Sendable {
+    var database: String
+    var user: String
+    var node: String
+}
+
+/// What a client receives when the pool has a connection for it. Called on the client's event loop.
+protocol PoolClient: ServerFrameSink {
+    var eventLoop: any EventLoop { get }
+    func serverLeased(_ link: ServerLink, channel: any Channel)
+    func serverUnavailable(_ message: String)
+}
+
+/// The shared pools. All pool state sits behind one lock; I/O happens outside it.
+final class PoolManager: Sendable {
+    private struct Record {
+        var key: PoolKey
+        var node: NodeAddress
+        var channel: (any Channel)?
+        var handler: ServerHandler?
+        /// The link while the connection is idle in the pool; a client holds it otherwise.
+        var link: ServerLink?
+    }
+
+    private struct Pool {
+        var machine: PoolStateMachine
+        var target: DatabasePlan
+        var node: NodeAddress
+    }
+
+    private struct Waiter {
+        weak var client: (any PoolClient)?
+        var key: PoolKey
+    }
+
+    private struct State {
+        var pools: [PoolKey: Pool] = [:]
+        var records: [ConnectionID: Record] = [:]
+        var waiters: [RequestID: Waiter] = [:]
+        var nextRequest: RequestID = 1
+    }
+
+    private let state = NIOLockedValueBox(State())
+    private let loops: [any EventLoop]
+    private let plan: NIOLockedValueBox<ProxyPlan>
+    private let logger: Logger
+
+    init(loops: [any EventLoop], plan: ProxyPlan, logger: Logger) {
+        self.loops = loops
+        self.plan = NIOLockedValueBox(plan)
+        self.logger = logger
+    }
+
+    func loopIndex(of loop: any EventLoop) -> Int {
+        loops.firstIndex { $0 === loop } ?? 0
+    }
+
+    // MARK: Client requests
+
+    /// Asks for a connection to `database`'s primary on behalf of `client`. Returns the request's ID.
+    func acquire(database: DatabasePlan, for client: any PoolClient) -> RequestID {
+        let key = PoolKey(database: database.serverDatabase, user: database.serverUser, node: database.primary.name)
+        let loop = loopIndex(of: client.eventLoop)
+        let (request, action) = state.withLockedValue { state -> (RequestID, PoolAction) in
+            let request = state.nextRequest
+            state.nextRequest += 1
+            state.waiters[request] = Waiter(client: client, key: key)
+            if state.pools[key] == nil {
+                let first = (state.pools.count + 1) << 32
+                state.pools[key] = Pool(machine: PoolStateMachine(settings: database.pool, firstConnectionID: first),
+                                        target: database, node: database.primary)
+            }
+            let action = state.pools[key]?.machine.request(request, loop: loop, now: .now) ?? PoolAction()
+            return (request, action)
+        }
+        perform(action, key: key)
+        return request
+    }
+
+    func cancel(_ request: RequestID) {
+        let key: PoolKey? = state.withLockedValue { state in
+            guard let waiter = state.waiters.removeValue(forKey: request) else { return nil }
+            _ = state.pools[waiter.key]?.machine.cancel(request)
+            return waiter.key
+        }
+        _ = key
+    }
+
+    /// A client lets go of a connection.
+    func release(_ release: ServerRelease, channel: any Channel) {
+        let id = release.link.id
+        let resetQuery = plan.withLockedValue { $0.resetQuery }
+        channel.eventLoop.execute { [self] in
+            let handler = state.withLockedValue { $0.records[id]?.handler }
+            handler?.detach()
+            switch release.disposition {
+            case .reuse where !release.link.isTainted && release.link.isIdle:
+                returned(id, link: release.link, reusable: true)
+            case .reset where !release.link.isTainted:
+                guard let handler else { returned(id, link: release.link, reusable: false); return }
+                handler.reset(release.link, resetQuery: resetQuery) { [self] result in
+                    switch result {
+                    case .success(let link): returned(id, link: link, reusable: true)
+                    case .failure(let error):
+                        logger.debug("server connection not reusable: \(error)", metadata: ["server": "\(id)"])
+                        returned(id, link: release.link, reusable: false)
+                    }
+                }
+            case .reuse, .reset, .close:
+                returned(id, link: release.link, reusable: false)
+            }
+        }
+    }
+
+    private func returned(_ id: ConnectionID, link: ServerLink, reusable: Bool) {
+        let (key, action) = state.withLockedValue { state -> (PoolKey?, PoolAction) in
+            guard let key = state.records[id]?.key else { return (nil, PoolAction()) }
+            if reusable { state.records[id]?.link = link }
+            let action = state.pools[key]?.machine.release(id, reusable: reusable, now: .now) ?? PoolAction()
+            return (key, action)
+        }
+        if let key { perform(action, key: key) }
+    }
+
+    // MARK: Pool actions
+
+    private func perform(_ action: PoolAction, key: PoolKey) {
+        if action.isEmpty { return }
+        for (request, failure) in action.fail {
+            let waiter = state.withLockedValue { $0.waiters.removeValue(forKey: request) }
+            guard let client = waiter?.client else { continue }
+            let message = describe(failure, key: key)
+            client.eventLoop.execute { client.serverUnavailable(message) }
+        }
+        for id in action.close {
+            let record = state.withLockedValue { $0.records.removeValue(forKey: id) }
+            record?.channel?.close(promise: nil)
+        }
+        for order in action.connect { connect(order, key: key) }
+        for lease in action.leases { hand(lease, key: key) }
+    }
+
+    private func describe(_ failure: PoolFailure, key: PoolKey) -> String {
+        let pool = "\(key.database)/\(key.user)@\(key.node)"
+        switch failure {
+        case .queueTimeout(let timeout):
+            return "bulkhead: no server connection became free in pool \(pool) within \(timeout.seconds)s (query_wait_timeout)"
+        case .connectFailed(let reason):
+            return "bulkhead: could not connect to server for pool \(pool): \(reason)"
+        case .shuttingDown:
+            return "bulkhead: the proxy is shutting down"
+        }
+    }
+
+    private func hand(_ lease: Lease, key: PoolKey) {
+        let found = state.withLockedValue { state -> (Waiter?, Record?) in
+            let waiter = state.waiters.removeValue(forKey: lease.request)
+            let record = state.records[lease.connection]
+            state.records[lease.connection]?.link = nil
+            return (waiter, record)
+        }
+        guard let record = found.1, let link = record.link, let channel = record.channel, let handler = record.handler else {
+            // The connection vanished between the decision and now: it is closing; the pool hears of that separately.
+            if let client = found.0?.client { client.eventLoop.execute { client.serverUnavailable("bulkhead: server connection lost") } }
+            return
+        }
+        guard let client = found.0?.client else {
+            // The client left while waiting.
+            returned(lease.connection, link: link, reusable: true)
+            return
+        }
+        channel.eventLoop.execute {
+            handler.attach(client)
+            if client.eventLoop.inEventLoop {
+                client.serverLeased(link, channel: channel)
+            } else {
+                client.eventLoop.execute { client.serverLeased(link, channel: channel) }
+            }
+        }
+    }
+
+    private func connect(_ order: ConnectOrder, key: PoolKey) {
+        guard let pool = state.withLockedValue({ $0.pools[key] }) else { return }
+        let id = order.connection
+        let target = pool.target
+        let loop = loops[order.loop % loops.count]
+        let timeout = plan.withLockedValue { $0.connectTimeout }
+        let logger = self.logger
+        let login = ServerLogin(user: target.serverUser, database: target.serverDatabase, password: target.serverPassword)
+        let handler = ServerHandler(id: id, login: login, logger: logger, onLogin: { [self] result in
+            switch result {
+            case .success(let (backendKey, parameters)):
+                let link = ServerLink(id: id, backendKey: backendKey, parameters: parameters)
+                let action = state.withLockedValue { state -> PoolAction in
+                    state.records[id]?.link = link
+                    return state.pools[key]?.machine.connected(id, now: .now) ?? PoolAction()
+                }
+                perform(action, key: key)
+            case .failure(let error):
+                logger.warning("login to \(pool.node.name) failed: \(error)")
+                connectFailed(id, key: key, reason: error.description)
+            }
+        }, onClose: { [self] in
+            let action = state.withLockedValue { state -> PoolAction in
+                guard state.records.removeValue(forKey: id) != nil else { return PoolAction() }
+                return state.pools[key]?.machine.closed(id, now: .now) ?? PoolAction()
+            }
+            perform(action, key: key)
+        })
+        state.withLockedValue { $0.records[id] = Record(key: key, node: pool.node, channel: nil, handler: handler, link: nil) }
+        let maxLength = plan.withLockedValue { $0.maxMessageLength }
+        ClientBootstrap(group: loop)
+            .connectTimeout(.nanoseconds(Int64(timeout.nanoseconds)))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(maxMessageLength: maxLength)))
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                }
+            }
+            .connect(host: pool.node.host, port: pool.node.port)
+            .whenComplete { [self] result in
+                switch result {
+                case .success(let channel):
+                    state.withLockedValue { $0.records[id]?.channel = channel }
+                    // A server that accepts but never finishes the login must not hold the slot forever.
+                    channel.eventLoop.scheduleTask(in: .nanoseconds(Int64(timeout.nanoseconds))) {
+                        let waiting = self.state.withLockedValue { $0.records[id]?.link == nil && $0.pools[key]?.machine.holder(of: id) == nil }
+                        if waiting { channel.close(promise: nil) }
+                    }
+                case .failure(let error):
+                    logger.warning("connect to \(pool.node.name) (\(pool.node.host):\(pool.node.port)) failed: \(error)")
+                    connectFailed(id, key: key, reason: "\(error)")
+                }
+            }
+    }
+
+    private func connectFailed(_ id: ConnectionID, key: PoolKey, reason: String) {
+        let action = state.withLockedValue { state -> PoolAction in
+            state.records[id] = nil
+            return state.pools[key]?.machine.connectFailed(id, reason: reason, now: .now) ?? PoolAction()
+        }
+        perform(action, key: key)
+    }
+
+    // MARK: Housekeeping
+
+    /// Expires waiters and trims idle connections; called periodically.
+    func tick() {
+        let actions = state.withLockedValue { state -> [(PoolKey, PoolAction)] in
+            state.pools.keys.map { key in (key, state.pools[key]?.machine.tick(now: .now) ?? PoolAction()) }
+        }
+        for (key, action) in actions { perform(action, key: key) }
+    }
+
+    func shutdown() {
+        let actions = state.withLockedValue { state -> [(PoolKey, PoolAction)] in
+            state.pools.keys.map { key in (key, state.pools[key]?.machine.shutdown() ?? PoolAction()) }
+        }
+        for (key, action) in actions { perform(action, key: key) }
+    }
+
+    /// Sends a CancelRequest for the server connection `id` on a new connection to its node.
+    func cancel(connection id: ConnectionID, key backendKey: BackendKey) {
+        guard let node = state.withLockedValue({ $0.records[id]?.node }) else { return }
+        let logger = self.logger
+        ClientBootstrap(group: loops[0])
+            .connect(host: node.host, port: node.port)
+            .whenComplete { result in
+                switch result {
+                case .success(let channel):
+                    var buffer = channel.allocator.buffer(capacity: 16)
+                    CancelRequest(processID: backendKey.processID, secretKey: backendKey.secretKey).encode(into: &buffer)
+                    channel.writeAndFlush(buffer).whenComplete { _ in channel.close(promise: nil) }
+                case .failure(let error):
+                    logger.warning("could not send cancel to \(node.name): \(error)")
+                }
+            }
+    }
+
+    /// Occupancy of every pool, for the admin console, metrics and tests.
+    func stats() -> [PoolKey: PoolStats] {
+        state.withLockedValue { state in state.pools.mapValues { $0.machine.stats(now: .now) } }
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+    var nanoseconds: Double { seconds * 1e9 }
+}

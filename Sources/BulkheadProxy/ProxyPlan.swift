@@ -1,0 +1,75 @@
+// The configuration as the running proxy uses it: resolved, defaulted, with secrets prepared for login.
+
+import BulkheadAuth
+import BulkheadPool
+import BulkheadSession
+import Logging
+
+/// Where a PostgreSQL server listens.
+public struct NodeAddress: Sendable, Hashable {
+    public var name: String
+    public var host: String
+    public var port: Int
+}
+
+/// One database a client may name, and how to reach it.
+public struct DatabasePlan: Sendable {
+    public var name: String
+    public var serverDatabase: String
+    public var serverUser: String
+    public var serverPassword: String
+    public var pool: PoolSettings
+    public var poolMode: PoolMode?
+    public var primary: NodeAddress
+}
+
+/// One user who may log in.
+public struct UserPlan: Sendable {
+    public var name: String
+    public var method: ClientAuthMethod
+    /// Prepared for the method: a SCRAM verifier for SCRAM (derived once from a plaintext), the stored form for md5.
+    public var secret: StoredSecret?
+    public var poolMode: PoolMode?
+    /// Databases the user may use; nil means all.
+    public var databases: Set<String>?
+}
+
+/// Everything the proxy needs at run time, derived once from the configuration.
+public struct ProxyPlan: Sendable {
+    public var host: String
+    public var port: Int
+    public var workers: Int
+    public var maxClientConnections: Int
+    public var authFailureDelay: Duration
+    public var maxMessageLength: Int
+    public var connectTimeout: Duration
+    public var resetQuery: String
+    public var defaultPoolMode: PoolMode
+    public var defaultAuthMethod: ClientAuthMethod
+    public var logLevel: Logger.Level
+    public var databases: [String: DatabasePlan]
+    public var users: [String: UserPlan]
+
+    /// Decides how a startup request is authenticated, without revealing whether the user exists.
+    func policy(for request: StartupCheck.Request) -> LoginPolicy {
+        guard let user = users[request.user] else {
+            return LoginPolicy(userKnown: false, databaseKnown: false, method: defaultAuthMethod, secret: nil, poolMode: defaultPoolMode)
+        }
+        let database = databases[request.database]
+        let allowed = database != nil && (user.databases?.contains(request.database) ?? true)
+        let mode = user.poolMode ?? database?.poolMode ?? defaultPoolMode
+        return LoginPolicy(userKnown: true, databaseKnown: allowed, method: user.method, secret: user.secret, poolMode: mode)
+    }
+
+    /// Turns a configured secret into what the login method needs, deriving SCRAM verifiers once at load.
+    static func prepare(secret text: String?, method: ClientAuthMethod) -> StoredSecret? {
+        guard let text else { return nil }
+        let stored = StoredSecret(parsing: text)
+        switch (method, stored) {
+        case (.scramSHA256, .plaintext(let password)):
+            return .scram(SCRAMVerifier.make(password: password))
+        case (.scramSHA256, _), (.md5, _), (.trust, _):
+            return stored
+        }
+    }
+}

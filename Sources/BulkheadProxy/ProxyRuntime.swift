@@ -1,0 +1,47 @@
+// The objects every connection of a running proxy shares: plan, pools, cancel keys and counters.
+
+import BulkheadAuth
+import BulkheadSession
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// Shared state of one running proxy.
+final class ProxyRuntime: Sendable {
+    let logger: Logger
+    let pools: PoolManager
+    let cancels = CancelRegistry()
+    /// Makes mock SCRAM salts stable per user name for this process, and unpredictable to clients.
+    let mockKey = AuthRandom.bytes(32)
+    private let planBox: NIOLockedValueBox<ProxyPlan>
+    private let clients = NIOLockedValueBox(0)
+
+    init(plan: ProxyPlan, loops: [any EventLoop], logger: Logger) {
+        self.logger = logger
+        self.planBox = NIOLockedValueBox(plan)
+        self.pools = PoolManager(loops: loops, plan: plan, logger: logger)
+    }
+
+    var plan: ProxyPlan { planBox.withLockedValue { $0 } }
+
+    var sessionSettings: ClientSession.Settings {
+        let plan = self.plan
+        return ClientSession.Settings(poolModeDefault: plan.defaultPoolMode, resetQuery: plan.resetQuery,
+                                      maxQueuedBytes: max(plan.maxMessageLength, 64 << 20))
+    }
+
+    var authFailureDelay: TimeAmount { .nanoseconds(Int64(plan.authFailureDelay.nanoseconds)) }
+
+    /// Counts a new client; returns false when it is over `max_client_connections` (it is counted anyway until it leaves).
+    func clientArrived() -> Bool {
+        let limit = plan.maxClientConnections
+        return clients.withLockedValue { count in
+            count += 1
+            return count <= limit
+        }
+    }
+
+    func clientLeft() { clients.withLockedValue { $0 -= 1 } }
+
+    var clientCount: Int { clients.withLockedValue { $0 } }
+}

@@ -1,0 +1,83 @@
+// Listens for clients and wires each accepted connection to its decoder and ClientHandler.
+
+import BulkheadWire
+import Logging
+import NIOCore
+import NIOPosix
+
+/// A running Bulkhead listener with its pools.
+public final class ProxyServer: Sendable {
+    private let group: MultiThreadedEventLoopGroup
+    private let runtime: ProxyRuntime
+    private let channel: any Channel
+    private let ticker: RepeatedTask
+
+    /// The address actually bound (useful with port 0).
+    public var localAddress: SocketAddress? { channel.localAddress }
+
+    private init(group: MultiThreadedEventLoopGroup, runtime: ProxyRuntime, channel: any Channel, ticker: RepeatedTask) {
+        self.group = group
+        self.runtime = runtime
+        self.channel = channel
+        self.ticker = ticker
+    }
+
+    /// Binds the listener and starts serving.
+    public static func start(plan: ProxyPlan, logger: Logger) async throws -> ProxyServer {
+        let threads = plan.workers > 0 ? plan.workers : System.coreCount
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        let loops = Array(group.makeIterator())
+        let runtime = ProxyRuntime(plan: plan, loops: loops, logger: logger)
+        let maxLength = plan.maxMessageLength
+        do {
+            let channel = try await ServerBootstrap(group: group)
+                .serverChannelOption(.backlog, value: 4096)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelOption(.allowRemoteHalfClosure, value: false)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let underLimit = runtime.clientArrived()
+                        let handler = ClientHandler(runtime: runtime, eventLoop: channel.eventLoop, overLimit: !underLimit)
+                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(ClientDecoder(maxMessageLength: maxLength)))
+                        try channel.pipeline.syncOperations.addHandler(handler)
+                    }
+                }
+                .bind(host: plan.host, port: plan.port)
+                .get()
+            let ticker = group.next().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .milliseconds(250)) { _ in
+                runtime.pools.tick()
+            }
+            logger.info("bulkhead listening on \(plan.host):\(plan.port) with \(threads) event loops")
+            return ProxyServer(group: group, runtime: runtime, channel: channel, ticker: ticker)
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+    }
+
+    /// Number of connected clients.
+    public var clientCount: Int { runtime.clientCount }
+
+    /// Pool occupancy, keyed by "database/user@node".
+    public func poolStats() -> [String: (idle: Int, leased: Int, waiting: Int)] {
+        var out: [String: (idle: Int, leased: Int, waiting: Int)] = [:]
+        for (key, stats) in runtime.pools.stats() {
+            out["\(key.database)/\(key.user)@\(key.node)"] = (stats.idle, stats.leased, stats.waiting)
+        }
+        return out
+    }
+
+    /// Stops accepting, closes pools and the event loops.
+    public func shutdown() async throws {
+        ticker.cancel()
+        try? await channel.close()
+        runtime.pools.shutdown()
+        try await group.shutdownGracefully()
+    }
+
+    /// Waits until the listener closes.
+    public func wait() async throws {
+        try await channel.closeFuture.get()
+    }
+}

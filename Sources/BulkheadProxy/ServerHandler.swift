@@ -1,0 +1,155 @@
+// Runs one server connection: logs it in, then passes its frames to whoever holds it, or runs its reset.
+
+import BulkheadSession
+import BulkheadWire
+import Logging
+import NIOCore
+
+/// Receives what a server connection sends, for the client session holding it.
+protocol ServerFrameSink: AnyObject, Sendable {
+    /// Called on the server connection's event loop.
+    func serverFrame(_ frame: Frame)
+    /// The server's read burst ended: a good time to flush.
+    func serverReadComplete()
+    func serverClosed()
+}
+
+/// The channel handler of one server connection.
+///
+/// It logs in with ``ServerLogin``; afterwards it does no protocol work of its own except while resetting
+/// a connection that came back from a client. Everything else goes to the attached ``ServerFrameSink``.
+final class ServerHandler: ChannelInboundHandler, @unchecked Sendable {
+    // @unchecked: all mutable state is touched only on the channel's event loop.
+    typealias InboundIn = Frame
+    typealias OutboundOut = ByteBuffer
+
+    enum State {
+        case loggingIn(ServerLogin)
+        case idle
+        case attached(any ServerFrameSink)
+        case resetting(ServerLink, (Result<ServerLink, any Error>) -> Void)
+        case closed
+    }
+
+    struct ResetFailed: Error, CustomStringConvertible { var description: String }
+
+    let id: Int
+    private var state: State
+    private let onLogin: (Result<(BackendKey?, ParameterSet), ResetFailed>) -> Void
+    private let onClose: () -> Void
+    private var context: ChannelHandlerContext?
+    private let logger: Logger
+
+    init(id: Int, login: ServerLogin, logger: Logger,
+         onLogin: @escaping (Result<(BackendKey?, ParameterSet), ResetFailed>) -> Void, onClose: @escaping () -> Void) {
+        self.id = id
+        self.state = .loggingIn(login)
+        self.onLogin = onLogin
+        self.onClose = onClose
+        self.logger = logger
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+
+    func channelActive(context: ChannelHandlerContext) {
+        guard case .loggingIn(var login) = state else { return }
+        let startup = login.start()
+        state = .loggingIn(login)
+        context.writeAndFlush(wrapOutboundOut(startup), promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        switch state {
+        case .attached(let sink):
+            sink.serverFrame(frame)
+        case .loggingIn(var login):
+            let action = login.receive(frame)
+            state = .loggingIn(login)
+            switch action {
+            case .send(let buffer): context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+            case .wait: break
+            case .done(let key, let parameters):
+                state = .idle
+                onLogin(.success((key, parameters)))
+            case .failed(let reason):
+                state = .closed
+                onLogin(.failure(ResetFailed(description: reason)))
+                context.close(promise: nil)
+            }
+        case .resetting(var link, let completion):
+            switch link.receive(frame) {
+            case .internalDone(_, let error?):
+                state = .closed
+                completion(.failure(ResetFailed(description: "reset failed: \(error.message ?? "?")")))
+            case .internalDone:
+                if link.resetPending {
+                    state = .resetting(link, completion)
+                } else {
+                    state = .idle
+                    completion(.success(link))
+                }
+            case .violation(let reason):
+                state = .closed
+                completion(.failure(ResetFailed(description: reason)))
+            case .forward, .forwardReady, .swallow:
+                state = .resetting(link, completion)
+            }
+        case .idle:
+            // An idle connection may hear ParameterStatus or a notice; anything else (a FATAL shutdown) ends it.
+            if frame.type != MessageType.Backend.parameterStatus && frame.type != MessageType.Backend.noticeResponse {
+                logger.debug("idle server connection received '\(Unicode.Scalar(frame.type))'; closing it", metadata: ["server": "\(id)"])
+                context.close(promise: nil)
+            }
+        case .closed:
+            break
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if case .attached(let sink) = state { sink.serverReadComplete() }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        let previous = state
+        state = .closed
+        switch previous {
+        case .attached(let sink): sink.serverClosed()
+        case .loggingIn: onLogin(.failure(ResetFailed(description: "server closed the connection during login")))
+        case .resetting(_, let completion): completion(.failure(ResetFailed(description: "server closed the connection during reset")))
+        case .idle, .closed: break
+        }
+        onClose()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.debug("server connection error: \(error)", metadata: ["server": "\(id)"])
+        context.close(promise: nil)
+    }
+
+    // MARK: Called on the event loop by the pool
+
+    func attach(_ sink: any ServerFrameSink) {
+        guard case .idle = state else { sink.serverClosed(); return }
+        state = .attached(sink)
+    }
+
+    func detach() {
+        if case .attached = state { state = .idle }
+    }
+
+    /// Runs the reset on a connection a client gave back; `completion` gets the clean link, or an error.
+    func reset(_ link: ServerLink, resetQuery: String, completion: @escaping (Result<ServerLink, any Error>) -> Void) {
+        var link = link
+        let frames = link.resetFrames(resetQuery: resetQuery)
+        guard let context, !frames.isEmpty else { completion(.success(link)); return }
+        switch state {
+        case .idle, .attached:
+            state = .resetting(link, completion)
+            for frame in frames { context.write(wrapOutboundOut(frame), promise: nil) }
+            context.flush()
+        case .loggingIn, .resetting, .closed:
+            completion(.failure(ResetFailed(description: "connection not in a state to reset")))
+        }
+    }
+}

@@ -1,0 +1,53 @@
+// What a client session asks its channel handler to do after an event.
+
+import NIOCore
+
+/// How a server connection goes back when a client lets go of it.
+public enum ReleaseDisposition: Sendable, Hashable {
+    /// Straight back to the pool (transaction mode: the next client's parameters are synced on checkout).
+    case reuse
+    /// Run the reset query first (session end, or an idle-in-transaction connection).
+    case reset
+    /// Close it: its state is unknown (a request was in flight, or the server broke the protocol).
+    case close
+}
+
+/// A server connection handed back, with its state and what to do with it.
+public struct ServerRelease: Sendable {
+    public var link: ServerLink
+    public var disposition: ReleaseDisposition
+}
+
+/// How the client connection ends.
+public enum SessionClose: Sendable, Hashable {
+    /// After writing `toClient`.
+    case now
+    /// After the authentication-failure delay, then writing `toClient`: every failed login looks alike.
+    case afterAuthDelay
+}
+
+/// Effects of one session event. The handler performs them in field order.
+public struct SessionAction: Sendable {
+    /// Frames for the client (raw, already encoded).
+    public var toClient: [ByteBuffer] = []
+    /// Frames for the attached server connection.
+    public var toServer: [ByteBuffer] = []
+    /// Ask the pool for a server connection.
+    public var acquireServer = false
+    /// Stop waiting for the server connection requested earlier.
+    public var cancelAcquire = false
+    /// Give the attached server connection back.
+    public var release: ServerRelease?
+    /// Forward a CancelRequest for this key (from a cancel connection).
+    public var cancel: BackendKey?
+    /// Close the client connection.
+    public var close: SessionClose?
+
+    public init() {}
+
+    static func sendingToClient(_ frames: ByteBuffer...) -> SessionAction {
+        var action = SessionAction()
+        action.toClient = frames
+        return action
+    }
+}

@@ -1,0 +1,52 @@
+// `bulkhead [run] --config PATH`: serve until SIGINT or SIGTERM.
+
+import ArgumentParser
+import BulkheadConfig
+import BulkheadProxy
+import Logging
+import ServiceLifecycle
+
+/// Runs the proxy.
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the proxy (the default).")
+
+    @Option(name: .shortAndLong, help: "Path of the TOML configuration.")
+    var config: String = "config/bulkhead.toml"
+
+    func run() async throws {
+        let loaded: BulkheadConfig
+        do {
+            loaded = try BulkheadConfig.load(path: config)
+        } catch {
+            printError(error.description)
+            throw ExitCode(2)
+        }
+        let plan = ProxyPlan(config: loaded)
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = plan.logLevel
+            return handler
+        }
+        let logger = Logger(label: "bulkhead")
+        let service = ProxyService(plan: plan, logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
+
+/// Adapts the proxy to swift-service-lifecycle: start, serve, shut down gracefully on a signal.
+struct ProxyService: Service {
+    let plan: ProxyPlan
+    let logger: Logger
+
+    func run() async throws {
+        let server = try await ProxyServer.start(plan: plan, logger: logger)
+        try await withGracefulShutdownHandler {
+            try await server.wait()
+        } onGracefulShutdown: {
+            Task { try await server.shutdown() }
+        }
+        try await server.shutdown()
+    }
+}

@@ -1,0 +1,457 @@
+#!/usr/bin/env bash
+# Benchmark Bulkhead against PgBouncer and direct PostgreSQL with pgbench on the local cluster's primary, plus RSS per idle client.
+set -euo pipefail
+
+# shellcheck source-path=SCRIPTDIR source=../deploy/local/lib.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/deploy/local/lib.sh"
+
+usage() {
+    cat <<EOF
+usage: $(basename "$0") [options]      (every option can also be given as the environment variable shown)
+  --bulkhead-bin PATH   BULKHEAD_BIN   bulkhead binary (default <repo>/.build/release/bulkhead, built with
+                                       'swift build -c release' if missing); 'none' skips Bulkhead
+  --bulkhead-args ARGS  BULKHEAD_ARGS  arguments for bulkhead (default: --config <repo>/.bench/bulkhead.toml)
+  --clients N           CLIENTS        pgbench clients (50)
+  --duration S          DURATION       seconds per pgbench run (20)
+  --rounds N            ROUNDS         rounds of direct / bulkhead / pgbouncer (3)
+  --pool-mode MODE      POOL_MODE      session | transaction (session)
+  --pool-size N         POOL_SIZE      server connections per proxy (20)
+  --pgbench-args ARGS   PGBENCH_ARGS   extra pgbench arguments ("-S")
+  --idle-clients N      IDLE_CLIENTS   idle connections per proxy for the memory test, 0 skips it (10000)
+  --keep-cluster        KEEP_CLUSTER=1 leave the cluster running even if this script started it
+Results: printed, and saved in <repo>/.bench/results.txt; pgbench output in <repo>/.bench/logs/.
+EOF
+}
+
+BULKHEAD_BIN="${BULKHEAD_BIN:-$BH_REPO/.build/release/bulkhead}"
+BULKHEAD_ARGS="${BULKHEAD_ARGS:-}"
+CLIENTS="${CLIENTS:-50}"
+DURATION="${DURATION:-20}"
+ROUNDS="${ROUNDS:-3}"
+POOL_MODE="${POOL_MODE:-session}"
+POOL_SIZE="${POOL_SIZE:-20}"
+PGBENCH_ARGS="${PGBENCH_ARGS--S}"
+IDLE_CLIENTS="${IDLE_CLIENTS:-10000}"
+KEEP_CLUSTER="${KEEP_CLUSTER:-0}"
+
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --bulkhead-bin) BULKHEAD_BIN="$2"; shift 2 ;;
+        --bulkhead-args) BULKHEAD_ARGS="$2"; shift 2 ;;
+        --clients) CLIENTS="$2"; shift 2 ;;
+        --duration) DURATION="$2"; shift 2 ;;
+        --rounds) ROUNDS="$2"; shift 2 ;;
+        --pool-mode) POOL_MODE="$2"; shift 2 ;;
+        --pool-size) POOL_SIZE="$2"; shift 2 ;;
+        --pgbench-args) PGBENCH_ARGS="$2"; shift 2 ;;
+        --idle-clients) IDLE_CLIENTS="$2"; shift 2 ;;
+        --keep-cluster) KEEP_CLUSTER=1; shift ;;
+        -h|--help) usage; exit 0 ;;
+        *) usage >&2; bh_die "unknown option: $1" ;;
+    esac
+done
+
+for v in CLIENTS DURATION ROUNDS POOL_SIZE IDLE_CLIENTS; do
+    [[ "${!v}" =~ ^[0-9]+$ ]] || bh_die "$v must be a whole number (got '${!v}')"
+done
+if [ "$CLIENTS" -lt 1 ] || [ "$DURATION" -lt 1 ] || [ "$ROUNDS" -lt 1 ] || [ "$POOL_SIZE" -lt 1 ]; then
+    bh_die "CLIENTS, DURATION, ROUNDS and POOL_SIZE must be at least 1"
+fi
+case "$POOL_MODE" in session|transaction) ;; *) bh_die "POOL_MODE must be session or transaction" ;; esac
+[ "$CLIENTS" -le 1000 ] || bh_die "CLIENTS must be at most 1000 (the cluster's max_connections is 1200)"
+
+PRIMARY_PORT="${BH_NODE_PORT[primary]}"
+BULKHEAD_PORT=6433
+PGBOUNCER_PORT=6434
+BENCH_USER=bench
+BENCH_PASS=bench
+SCALE=10
+OUT="$BH_BENCH_DIR"
+LOGS="$OUT/logs"
+RESULTS_TSV="$OUT/results.tsv"
+CLK_TCK="$(getconf CLK_TCK)"
+
+command -v pgbench >/dev/null || bh_die "pgbench not found (run deploy/local/cluster.sh up first)"
+command -v python3 >/dev/null || bh_die "python3 not found"
+mkdir -p "$OUT" "$LOGS"
+rm -f "$LOGS"/* "$RESULTS_TSV"
+
+# ---- cleanup: stop exactly what this script started ----
+BULKHEAD_PID=""
+PGBOUNCER_PID=""
+IDLE_PID=""
+STARTED_CLUSTER=0
+
+stop_pid() { # PID NAME
+    local pid="$1" i
+    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then bh_warn "$2 (pid $pid) ignored SIGTERM; killing it"; kill -KILL "$pid" 2>/dev/null || true; fi
+    wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    stop_pid "$IDLE_PID" idle-clients
+    stop_pid "$BULKHEAD_PID" bulkhead
+    stop_pid "$PGBOUNCER_PID" pgbouncer
+    if [ "$STARTED_CLUSTER" = 1 ] && [ "$KEEP_CLUSTER" != 1 ]; then
+        bash "$BH_LIB_DIR/cluster.sh" down >/dev/null 2>&1 || bh_warn "could not stop the cluster"
+    fi
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---- helpers ----
+cpu_ticks() { # PID -> utime+stime in clock ticks (all threads)
+    local stat rest
+    stat="$(cat "/proc/$1/stat" 2>/dev/null)" || { echo 0; return; }
+    rest="${stat##*) }"            # fields from 3 on (the command name may contain spaces)
+    # shellcheck disable=SC2086
+    set -- $rest
+    echo $(( ${12} + ${13} ))      # fields 14 and 15
+}
+
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+fmt() { if [ -z "$1" ]; then echo -; else awk -v v="$1" -v d="$2" 'BEGIN {printf "%.*f", d, v}'; fi; } # NUMBER DECIMALS
+
+median() { sort -g | awk '{v[NR] = $1} END {if (NR == 0) print ""; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+
+mode_target() { # MODE -> "port user password"
+    case "$1" in
+        direct) echo "$PRIMARY_PORT $BH_SUPERUSER $BH_SUPERPASS" ;;
+        bulkhead) echo "$BULKHEAD_PORT $BENCH_USER $BENCH_PASS" ;;
+        pgbouncer) echo "$PGBOUNCER_PORT $BENCH_USER $BENCH_PASS" ;;
+    esac
+}
+
+mode_pid() { case "$1" in bulkhead) echo "$BULKHEAD_PID" ;; pgbouncer) echo "$PGBOUNCER_PID" ;; *) echo "" ;; esac; }
+
+proxy_answers() { # MODE
+    local port user pass
+    read -r port user pass <<<"$(mode_target "$1")"
+    PGPASSWORD="$pass" PGCONNECT_TIMEOUT=5 psql -X -w -h "$BH_HOST" -p "$port" -U "$user" -d bench -tAc 'SELECT 1' 2>/dev/null | grep -qx 1
+}
+
+wait_proxy() { # MODE PID LOG
+    local i
+    for ((i = 0; i < 150; i++)); do
+        kill -0 "$2" 2>/dev/null || { bh_warn "$1 exited at start; last lines of $3:"; tail -n 15 "$3" >&2; return 1; }
+        proxy_answers "$1" && return 0
+        sleep 0.2
+    done
+    bh_warn "$1 does not answer SELECT 1 on its port after 30 s; last lines of $3:"; tail -n 15 "$3" >&2
+    return 1
+}
+
+# ---- the cluster and the pgbench data ----
+if ! bh_port_open "$BH_HOST" "$PRIMARY_PORT"; then
+    STARTED_CLUSTER=1
+    bash "$BH_LIB_DIR/cluster.sh" up >/dev/null || bh_die "could not bring the local cluster up"
+fi
+export PGPASSWORD="$BH_SUPERPASS"
+have_scale="$(psql -X -w -h "$BH_HOST" -p "$PRIMARY_PORT" -U "$BH_SUPERUSER" -d bench -tAc \
+    "SELECT count(*) FROM pgbench_branches" 2>/dev/null || echo 0)"
+if [ "$have_scale" != "$SCALE" ]; then
+    bh_say "initialising pgbench data (scale $SCALE) in database bench"
+    bh_run_logged "$LOGS/pgbench-init.log" pgbench -i -s "$SCALE" -q -h "$BH_HOST" -p "$PRIMARY_PORT" -U "$BH_SUPERUSER" bench \
+        || bh_die "pgbench -i failed"
+fi
+unset PGPASSWORD
+
+# ---- file descriptors for 10k+ clients ----
+hard="$(ulimit -Hn)"
+[ "$hard" = unlimited ] && hard=1048576
+[ "$hard" -gt 1048576 ] && hard=1048576
+ulimit -n "$hard" 2>/dev/null || true
+if [ "$IDLE_CLIENTS" -gt $(( $(ulimit -n) - 200 )) ]; then
+    bh_warn "open-file limit $(ulimit -n) is too low for IDLE_CLIENTS=$IDLE_CLIENTS; using $(( $(ulimit -n) - 200 ))"
+    IDLE_CLIENTS=$(( $(ulimit -n) - 200 ))
+fi
+
+# ---- pool sizing ----
+EFFECTIVE_POOL_SIZE="$POOL_SIZE"
+NOTES=()
+if [ "$POOL_MODE" = session ] && [ "$CLIENTS" -gt "$POOL_SIZE" ]; then
+    # In session mode each pgbench client keeps its server connection for the whole run, so the
+    # clients beyond the pool would wait the whole run without a single transaction: TPS would be
+    # that of POOL_SIZE clients and pgbench's latency average (clients * duration / txns) wrong.
+    EFFECTIVE_POOL_SIZE="$CLIENTS"
+    NOTES+=("session mode pins one server connection per client: pool size raised from $POOL_SIZE to $CLIENTS (= CLIENTS) for both proxies; use POOL_MODE=transaction to measure queueing on a smaller pool")
+fi
+
+# ---- configs ----
+cat >"$OUT/bulkhead.toml" <<EOF
+# Written by bench/run.sh
+[proxy]
+listen = "$BH_HOST:$BULKHEAD_PORT"
+pool_mode = "$POOL_MODE"
+max_client_connections = 20000
+auth_method = "md5"
+
+[[nodes]]
+name = "primary"
+host = "$BH_HOST"
+port = $PRIMARY_PORT
+role = "primary"
+
+[[databases]]
+name = "bench"
+server_user = "$BH_SUPERUSER"
+server_password = "$BH_SUPERPASS"
+pool_size = $EFFECTIVE_POOL_SIZE
+
+[[users]]
+name = "$BENCH_USER"
+password = "$BENCH_PASS"
+EOF
+
+printf '"%s" "%s"\n' "$BENCH_USER" "$BENCH_PASS" >"$OUT/userlist.txt"
+cat >"$OUT/pgbouncer.ini" <<EOF
+; Written by bench/run.sh
+[databases]
+bench = host=$BH_HOST port=$PRIMARY_PORT dbname=bench user=$BH_SUPERUSER password=$BH_SUPERPASS
+
+[pgbouncer]
+listen_addr = $BH_HOST
+listen_port = $PGBOUNCER_PORT
+listen_backlog = 4096
+unix_socket_dir =
+auth_type = md5
+auth_file = $OUT/userlist.txt
+pool_mode = $POOL_MODE
+default_pool_size = $EFFECTIVE_POOL_SIZE
+min_pool_size = 0
+reserve_pool_size = 0
+max_client_conn = 20000
+server_tls_sslmode = disable
+ignore_startup_parameters = extra_float_digits
+; runs in the foreground: the log goes to stderr, captured by run.sh
+logfile =
+pidfile =
+log_connections = 0
+log_disconnections = 0
+EOF
+
+# ---- proxies ----
+MODES=(direct)
+SKIPPED=()
+
+if [ "$BULKHEAD_BIN" = none ]; then
+    SKIPPED+=("bulkhead: skipped (BULKHEAD_BIN=none)")
+else
+    if [ ! -x "$BULKHEAD_BIN" ]; then
+        if [ "$BULKHEAD_BIN" = "$BH_REPO/.build/release/bulkhead" ]; then
+            command -v swift >/dev/null || bh_die "$BULKHEAD_BIN is missing and swift is not installed (BULKHEAD_BIN=none skips Bulkhead)"
+            bh_say "building bulkhead: swift build -c release (log: $LOGS/swift-build.log)"
+            (cd "$BH_REPO" && bh_run_logged "$LOGS/swift-build.log" swift build -c release) || bh_die "swift build -c release failed"
+            [ -x "$BULKHEAD_BIN" ] || bh_die "swift build did not produce $BULKHEAD_BIN"
+        else
+            bh_die "BULKHEAD_BIN=$BULKHEAD_BIN is not an executable (BULKHEAD_BIN=none skips Bulkhead)"
+        fi
+    fi
+    bh_port_open "$BH_HOST" "$BULKHEAD_PORT" && bh_die "port $BULKHEAD_PORT is already in use"
+    if [ -n "$BULKHEAD_ARGS" ]; then
+        read -r -a bulkhead_argv <<<"$BULKHEAD_ARGS"
+    else
+        bulkhead_argv=(--config "$OUT/bulkhead.toml")
+    fi
+    "$BULKHEAD_BIN" "${bulkhead_argv[@]}" >"$LOGS/bulkhead.log" 2>&1 &
+    BULKHEAD_PID=$!
+    if wait_proxy bulkhead "$BULKHEAD_PID" "$LOGS/bulkhead.log"; then
+        MODES+=(bulkhead)
+    else
+        SKIPPED+=("bulkhead: FAILED to start (see $LOGS/bulkhead.log)")
+        stop_pid "$BULKHEAD_PID" bulkhead; BULKHEAD_PID=""
+    fi
+fi
+
+command -v pgbouncer >/dev/null || bh_die "pgbouncer not found (run deploy/local/cluster.sh up first)"
+bh_port_open "$BH_HOST" "$PGBOUNCER_PORT" && bh_die "port $PGBOUNCER_PORT is already in use"
+PGBOUNCER_CMD=(pgbouncer "$OUT/pgbouncer.ini")
+# pgbouncer refuses to run as root: -u makes it read its files as root, then switch user.
+[ "$(id -u)" -eq 0 ] && PGBOUNCER_CMD=(pgbouncer -u "$(bh_pg_user)" "$OUT/pgbouncer.ini")
+"${PGBOUNCER_CMD[@]}" >"$LOGS/pgbouncer.log" 2>&1 &
+PGBOUNCER_PID=$!
+if wait_proxy pgbouncer "$PGBOUNCER_PID" "$LOGS/pgbouncer.log"; then
+    MODES+=(pgbouncer)
+else
+    SKIPPED+=("pgbouncer: FAILED to start (see $LOGS/pgbouncer.log)")
+    stop_pid "$PGBOUNCER_PID" pgbouncer; PGBOUNCER_PID=""
+fi
+
+# ---- pgbench runs ----
+# shellcheck disable=SC2206
+PGBENCH_EXTRA=($PGBENCH_ARGS)
+
+run_one() { # ROUND MODE -> appends a line to $RESULTS_TSV
+    local round="$1" mode="$2" port user pass pid prefix out t0 t1 rc tps lat txns p99 cpu reason
+    read -r port user pass <<<"$(mode_target "$mode")"
+    pid="$(mode_pid "$mode")"
+    prefix="$LOGS/txn_r${round}_${mode}"
+    out="$LOGS/pgbench_r${round}_${mode}.out"
+    rm -f "$prefix".*
+    [ -n "$pid" ] && t0="$(cpu_ticks "$pid")"
+    rc=0
+    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+        printf '%s\t%s\tFAILED\t%s\n' "$round" "$mode" "$mode is no longer running (see $LOGS/$mode.log)" >>"$RESULTS_TSV"
+        return 0
+    fi
+    # --foreground: pgbench stays in our process group, so Ctrl-C reaches it and the trap runs.
+    PGPASSWORD="$pass" timeout --foreground --kill-after=10 $((DURATION * 2 + 120)) \
+        pgbench "${PGBENCH_EXTRA[@]}" -c "$CLIENTS" -j 2 -T "$DURATION" --no-vacuum \
+        --log --log-prefix="$prefix" -h "$BH_HOST" -p "$port" -U "$user" bench >"$out" 2>&1 || rc=$?
+    # Interrupted (Ctrl-C / SIGTERM reached pgbench through timeout): stop here, the trap cleans up.
+    case "$rc" in 130 | 143) exit "$rc" ;; esac
+    [ -n "$pid" ] && t1="$(cpu_ticks "$pid")"
+    tps="$(sed -nE 's/^tps = ([0-9.]+) \((without initial connection time|excluding connections establishing)\).*/\1/p' "$out" | head -n1)"
+    lat="$(sed -nE 's/^latency average = ([0-9.]+) ms.*/\1/p' "$out" | head -n1)"
+    txns="$(sed -nE 's/^number of transactions actually processed: ([0-9]+).*/\1/p' "$out" | head -n1)"
+    if [ "$rc" -ne 0 ] || [ -z "$tps" ] || [ -z "${txns:-}" ] || [ "${txns:-0}" -eq 0 ]; then
+        reason="$(grep -m1 -iE 'error|fatal|abort' "$out" | cut -c1-110 || true)"
+        [ "$rc" -eq 124 ] && reason="timed out"
+        printf '%s\t%s\tFAILED\t%s\n' "$round" "$mode" "${reason:-pgbench exit $rc}" >>"$RESULTS_TSV"
+        rm -f "$prefix".*
+        return 0
+    fi
+    # p99 of per-transaction latency (3rd field of pgbench's log, in µs) over all threads' logs.
+    p99="$(cat "$prefix".* 2>/dev/null | awk '$3 ~ /^[0-9]+$/ {print $3}' | sort -n \
+        | awk '{v[NR] = $1} END {if (NR == 0) print "-"; else {i = int(NR * 0.99); if (i < NR * 0.99) i++; printf "%.3f", v[i] / 1000}}')" || p99="-"
+    rm -f "$prefix".*
+    cpu="-"
+    if [ -n "$pid" ]; then
+        cpu="$(awk -v d="$((t1 - t0))" -v hz="$CLK_TCK" -v n="$txns" 'BEGIN {printf "%.1f", d * 1e6 / hz / n}')"
+    fi
+    printf '%s\t%s\tOK\t%s\t%s\t%s\t%s\t%s\n' "$round" "$mode" "$tps" "$lat" "$p99" "$cpu" "$txns" >>"$RESULTS_TSV"
+}
+
+bh_say "pgbench ${PGBENCH_ARGS} -c $CLIENTS -j 2 -T $DURATION --no-vacuum; $POOL_MODE pool of $EFFECTIVE_POOL_SIZE; $ROUNDS round(s): ${MODES[*]}"
+for ((r = 1; r <= ROUNDS; r++)); do
+    for m in "${MODES[@]}"; do
+        printf '  round %d %-9s ... ' "$r" "$m"
+        run_one "$r" "$m"
+        tail -n1 "$RESULTS_TSV" | awk -F'\t' '$3 == "OK" {printf "%.1f tps\n", $4} $3 != "OK" {print "FAILED: " $4}'
+    done
+done
+
+# ---- idle clients ----
+IDLE_RESULTS=()
+idle_test() { # MODE
+    local mode="$1" port user pass pid status rss0 rss1 ok failed i
+    read -r port user pass <<<"$(mode_target "$mode")"
+    pid="$(mode_pid "$mode")"
+    status="$LOGS/idle_${mode}.status"
+    rm -f "$status"
+    if ! kill -0 "$pid" 2>/dev/null; then
+        IDLE_RESULTS+=("$(printf '%-10s FAILED: %s is no longer running' "$mode" "$mode")")
+        return 0
+    fi
+    rss0="$(rss_kb "$pid")"
+    python3 "$BH_REPO/bench/idle_clients.py" --host "$BH_HOST" --port "$port" --user "$user" --password "$pass" \
+        --database bench --count "$IDLE_CLIENTS" --status-file "$status" --hold-max 300 \
+        >"$LOGS/idle_${mode}.log" 2>&1 &
+    IDLE_PID=$!
+    for ((i = 0; i < 3000; i++)); do
+        [ -f "$status" ] && break
+        kill -0 "$IDLE_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    if [ ! -f "$status" ]; then
+        stop_pid "$IDLE_PID" idle-clients; IDLE_PID=""
+        IDLE_RESULTS+=("$(printf '%-10s FAILED (see %s)' "$mode" "$LOGS/idle_${mode}.log")")
+        return 0
+    fi
+    sleep 2   # let the proxy settle
+    rss1="$(rss_kb "$pid")"
+    kill -0 "$pid" 2>/dev/null || rss1="exited"
+    read -r _ ok failed _ <"$status"
+    stop_pid "$IDLE_PID" idle-clients; IDLE_PID=""
+    if [ "$rss1" = exited ]; then
+        IDLE_RESULTS+=("$(printf '%-10s FAILED: %s died during the test' "$mode" "$mode")")
+    elif [ "$ok" -gt 0 ]; then
+        IDLE_RESULTS+=("$(printf '%-10s %9s %7s %12s %12s %10s' "$mode" "$ok" "$failed" "$rss0" "$rss1" \
+            "$(awk -v a="$rss0" -v b="$rss1" -v n="$ok" 'BEGIN {printf "%.2f", (b - a) / n}')")")
+    else
+        IDLE_RESULTS+=("$(printf '%-10s FAILED: no connection succeeded (%s)' "$mode" "$(grep -m1 '^ERROR' "$status" | cut -c1-100)")")
+    fi
+    [ "${failed:-0}" -gt 0 ] && NOTES+=("$mode idle test: $failed of $IDLE_CLIENTS connections failed; first error: $(grep -m1 '^ERROR' "$status" | cut -c1-120)")
+    sleep 1
+}
+if [ "$IDLE_CLIENTS" -gt 0 ]; then
+    for m in "${MODES[@]}"; do
+        [ "$m" = direct ] && continue
+        printf '  idle clients %-9s ... ' "$m"
+        idle_test "$m"
+        echo "done"
+    done
+fi
+
+# ---- report ----
+report() {
+    local m
+    echo
+    echo "Bulkhead benchmark $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) cores"
+    echo "pgbench ${PGBENCH_ARGS} -c $CLIENTS -j 2 -T $DURATION --no-vacuum, scale $SCALE; pool_mode $POOL_MODE, pool size $EFFECTIVE_POOL_SIZE"
+    echo "direct = PostgreSQL 15 primary 127.0.0.1:$PRIMARY_PORT (user postgres, SCRAM); bulkhead :$BULKHEAD_PORT and pgbouncer :$PGBOUNCER_PORT (user bench, md5)"
+    for m in "${SKIPPED[@]}"; do echo "note: $m"; done
+    for m in "${NOTES[@]}"; do echo "note: $m"; done
+    echo
+    printf '%-6s %-10s %12s %10s %10s %12s\n' round mode TPS "avg ms" "p99 ms" "CPU us/txn"
+    awk -F'\t' '$3 == "OK" {printf "%-6s %-10s %12.1f %10.3f %10s %12s\n", $1, $2, $4, $5, $6, $7}
+                $3 != "OK" {printf "%-6s %-10s FAILED: %s\n", $1, $2, $4}' "$RESULTS_TSV"
+    echo
+    echo "medians (successful runs)"
+    printf '%-10s %5s %12s %10s %10s %12s\n' mode runs TPS "avg ms" "p99 ms" "CPU us/txn"
+    declare -gA MED_TPS=() MED_LAT=() MED_P99=() MED_CPU=()
+    for m in direct bulkhead pgbouncer; do
+        local n
+        n="$(awk -F'\t' -v m="$m" '$2 == m && $3 == "OK"' "$RESULTS_TSV" | wc -l)"
+        if [ "$n" -eq 0 ]; then
+            awk -F'\t' -v m="$m" '$2 == m' "$RESULTS_TSV" | grep -q . && printf '%-10s FAILED in every round\n' "$m"
+            continue
+        fi
+        MED_TPS[$m]="$(awk -F'\t' -v m="$m" '$2 == m && $3 == "OK" {print $4}' "$RESULTS_TSV" | median)"
+        MED_LAT[$m]="$(awk -F'\t' -v m="$m" '$2 == m && $3 == "OK" {print $5}' "$RESULTS_TSV" | median)"
+        MED_P99[$m]="$(awk -F'\t' -v m="$m" '$2 == m && $3 == "OK" && $6 != "-" {print $6}' "$RESULTS_TSV" | median)"
+        MED_CPU[$m]="$(awk -F'\t' -v m="$m" '$2 == m && $3 == "OK" && $7 != "-" {print $7}' "$RESULTS_TSV" | median)"
+        printf '%-10s %5s %12.1f %10.3f %10s %12s\n' "$m" "$n" "${MED_TPS[$m]}" "${MED_LAT[$m]}" \
+            "$(fmt "${MED_P99[$m]:-}" 3)" "$(fmt "${MED_CPU[$m]:-}" 1)"
+    done
+    echo
+    ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "" || b == "" || b + 0 == 0) print "-"; else printf "%.2f", a / b}'; }
+    if [ -n "${MED_TPS[bulkhead]:-}" ]; then
+        for m in pgbouncer direct; do
+            if [ -n "${MED_TPS[$m]:-}" ]; then
+                printf 'bulkhead/%-9s TPS %s  avg latency %s  p99 %s' "$m" \
+                    "$(ratio "${MED_TPS[bulkhead]}" "${MED_TPS[$m]}")" "$(ratio "${MED_LAT[bulkhead]}" "${MED_LAT[$m]}")" \
+                    "$(ratio "${MED_P99[bulkhead]:-}" "${MED_P99[$m]:-}")"
+                [ "$m" = pgbouncer ] && printf '  CPU/txn %s' "$(ratio "${MED_CPU[bulkhead]:-}" "${MED_CPU[$m]:-}")"
+                echo
+            else
+                echo "bulkhead/$m: - ($m has no successful run)"
+            fi
+        done
+    else
+        echo "ratios: - (no successful bulkhead run)"
+    fi
+    if [ -n "${MED_TPS[pgbouncer]:-}" ] && [ -n "${MED_TPS[direct]:-}" ]; then
+        printf 'pgbouncer/direct TPS %s  avg latency %s  p99 %s\n' \
+            "$(ratio "${MED_TPS[pgbouncer]}" "${MED_TPS[direct]}")" "$(ratio "${MED_LAT[pgbouncer]}" "${MED_LAT[direct]}")" \
+            "$(ratio "${MED_P99[pgbouncer]:-}" "${MED_P99[direct]:-}")"
+    fi
+    echo
+    if [ "$IDLE_CLIENTS" -gt 0 ]; then
+        echo "idle clients: $IDLE_CLIENTS per proxy (startup + md5 auth, then idle)"
+        printf '%-10s %9s %7s %12s %12s %10s\n' proxy connected failed "RSS before" "RSS after" "KB/client"
+        if [ "${#IDLE_RESULTS[@]}" -eq 0 ]; then echo "(no proxy ran)"; fi
+        for m in "${IDLE_RESULTS[@]}"; do echo "$m"; done
+    else
+        echo "idle clients: skipped (IDLE_CLIENTS=0)"
+    fi
+}
+report | tee "$OUT/results.txt"
