@@ -68,13 +68,14 @@ let package = Package(
         ], swiftSettings: strict),
         .testTarget(name: "BulkheadPoolTests", dependencies: ["BulkheadPool"], swiftSettings: strict),
         .testTarget(name: "BulkheadProxyTests", dependencies: [
-            "BulkheadProxy", "BulkheadWire", "BulkheadConfig",
+            "BulkheadProxy", "BulkheadWire", "BulkheadConfig", "BulkheadAuth",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ], swiftSettings: strict),
         .testTarget(name: "BulkheadIntegrationTests", dependencies: [
-            "BulkheadProxy", "BulkheadConfig", "CLibPQ",
+            "BulkheadProxy", "BulkheadConfig", "BulkheadAuth", "CLibPQ",
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

@@ -78,10 +78,9 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if let violation = error as? ProtocolViolation {
             // A malformed frame: say why with 08P01 and end this connection only.
-            var action = SessionAction()
+            var action = session.clientClosed()
             action.toClient = [BackendMessage.fatal(SQLState.protocolViolation, violation.message)]
             action.close = .now
-            perform(session.clientClosed())
             perform(action)
             return
         }

@@ -55,11 +55,13 @@ final class PoolManager: Sendable {
     private let loops: [any EventLoop]
     private let plan: NIOLockedValueBox<ProxyPlan>
     private let logger: Logger
+    private let connector: any ServerConnector
 
-    init(loops: [any EventLoop], plan: ProxyPlan, logger: Logger) {
+    init(loops: [any EventLoop], plan: ProxyPlan, logger: Logger, connector: any ServerConnector = TCPConnector()) {
         self.loops = loops
         self.plan = NIOLockedValueBox(plan)
         self.logger = logger
+        self.connector = connector
     }
 
     func loopIndex(of loop: any EventLoop) -> Int {
@@ -220,22 +222,19 @@ final class PoolManager: Sendable {
         })
         state.withLockedValue { $0.records[id] = Record(key: key, node: pool.node, channel: nil, handler: handler, link: nil) }
         let maxLength = plan.withLockedValue { $0.maxMessageLength }
-        ClientBootstrap(group: loop)
-            .connectTimeout(.nanoseconds(Int64(timeout.nanoseconds)))
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(maxMessageLength: maxLength)))
-                    try channel.pipeline.syncOperations.addHandler(handler)
-                }
+        let connectTimeout = TimeAmount.nanoseconds(Int64(timeout.nanoseconds))
+        connector.connect(to: pool.node, on: loop, timeout: connectTimeout) { channel in
+            channel.eventLoop.makeCompletedFuture {
+                try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(maxMessageLength: maxLength)))
+                try channel.pipeline.syncOperations.addHandler(handler)
             }
-            .connect(host: pool.node.host, port: pool.node.port)
+        }
             .whenComplete { [self] result in
                 switch result {
                 case .success(let channel):
                     state.withLockedValue { $0.records[id]?.channel = channel }
                     // A server that accepts but never finishes the login must not hold the slot forever.
-                    channel.eventLoop.scheduleTask(in: .nanoseconds(Int64(timeout.nanoseconds))) {
+                    channel.eventLoop.scheduleTask(in: connectTimeout) {
                         let waiting = self.state.withLockedValue { $0.records[id]?.link == nil && $0.pools[key]?.machine.holder(of: id) == nil }
                         if waiting { channel.close(promise: nil) }
                     }
@@ -275,8 +274,7 @@ final class PoolManager: Sendable {
     func cancel(connection id: ConnectionID, key backendKey: BackendKey) {
         guard let node = state.withLockedValue({ $0.records[id]?.node }) else { return }
         let logger = self.logger
-        ClientBootstrap(group: loops[0])
-            .connect(host: node.host, port: node.port)
+        connector.connect(to: node, on: loops[0], timeout: .seconds(5)) { channel in channel.eventLoop.makeSucceededVoidFuture() }
             .whenComplete { result in
                 switch result {
                 case .success(let channel):

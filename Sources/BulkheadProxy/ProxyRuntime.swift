@@ -16,10 +16,10 @@ final class ProxyRuntime: Sendable {
     private let planBox: NIOLockedValueBox<ProxyPlan>
     private let clients = NIOLockedValueBox(0)
 
-    init(plan: ProxyPlan, loops: [any EventLoop], logger: Logger) {
+    init(plan: ProxyPlan, loops: [any EventLoop], logger: Logger, connector: any ServerConnector = TCPConnector()) {
         self.logger = logger
         self.planBox = NIOLockedValueBox(plan)
-        self.pools = PoolManager(loops: loops, plan: plan, logger: logger)
+        self.pools = PoolManager(loops: loops, plan: plan, logger: logger, connector: connector)
     }
 
     var plan: ProxyPlan { planBox.withLockedValue { $0 } }

@@ -24,36 +24,45 @@ public final class ProxyServer: Sendable {
 
     /// Binds the listener and starts serving.
     public static func start(plan: ProxyPlan, logger: Logger) async throws -> ProxyServer {
+        try await bind(plan: plan, logger: logger).get()
+    }
+
+    /// Binds the listener and starts serving, blocking the calling thread (which must not be an event loop).
+    public static func startBlocking(plan: ProxyPlan, logger: Logger) throws -> ProxyServer {
+        try bind(plan: plan, logger: logger).wait()
+    }
+
+    private static func bind(plan: ProxyPlan, logger: Logger) -> EventLoopFuture<ProxyServer> {
         let threads = plan.workers > 0 ? plan.workers : System.coreCount
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         let loops = Array(group.makeIterator())
         let runtime = ProxyRuntime(plan: plan, loops: loops, logger: logger)
         let maxLength = plan.maxMessageLength
-        do {
-            let channel = try await ServerBootstrap(group: group)
-                .serverChannelOption(.backlog, value: 4096)
-                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-                .childChannelOption(.allowRemoteHalfClosure, value: false)
-                .childChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        let underLimit = runtime.clientArrived()
-                        let handler = ClientHandler(runtime: runtime, eventLoop: channel.eventLoop, overLimit: !underLimit)
-                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(ClientDecoder(maxMessageLength: maxLength)))
-                        try channel.pipeline.syncOperations.addHandler(handler)
-                    }
+        return ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 4096)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.allowRemoteHalfClosure, value: false)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let underLimit = runtime.clientArrived()
+                    let handler = ClientHandler(runtime: runtime, eventLoop: channel.eventLoop, overLimit: !underLimit)
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(ClientDecoder(maxMessageLength: maxLength)))
+                    try channel.pipeline.syncOperations.addHandler(handler)
                 }
-                .bind(host: plan.host, port: plan.port)
-                .get()
-            let ticker = group.next().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .milliseconds(250)) { _ in
-                runtime.pools.tick()
             }
-            logger.info("bulkhead listening on \(plan.host):\(plan.port) with \(threads) event loops")
-            return ProxyServer(group: group, runtime: runtime, channel: channel, ticker: ticker)
-        } catch {
-            try? await group.shutdownGracefully()
-            throw error
-        }
+            .bind(host: plan.host, port: plan.port)
+            .map { channel in
+                let ticker = group.next().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .milliseconds(250)) { _ in
+                    runtime.pools.tick()
+                }
+                logger.info("bulkhead listening on \(plan.host):\(plan.port) with \(threads) event loops")
+                return ProxyServer(group: group, runtime: runtime, channel: channel, ticker: ticker)
+            }
+            .flatMapErrorThrowing { error in
+                group.shutdownGracefully { _ in }
+                throw error
+            }
     }
 
     /// Number of connected clients.
@@ -74,6 +83,14 @@ public final class ProxyServer: Sendable {
         try? await channel.close()
         runtime.pools.shutdown()
         try await group.shutdownGracefully()
+    }
+
+    /// Stops serving, blocking the calling thread (which must not be an event loop).
+    public func shutdownBlocking() throws {
+        ticker.cancel()
+        try? channel.close().wait()
+        runtime.pools.shutdown()
+        try group.syncShutdownGracefully()
     }
 
     /// Waits until the listener closes.

@@ -26,8 +26,8 @@ final class PQConnection: @unchecked Sendable {
         guard let conn = PQconnectdb(conninfo) else { throw PQError(sqlState: nil, message: "out of memory") }
         raw = conn
         if PQstatus(conn) != CONNECTION_OK {
+            // deinit finishes the connection: `raw` is already set.
             let message = String(cString: PQerrorMessage(conn)).trimmingCharacters(in: .whitespacesAndNewlines)
-            PQfinish(conn)
             throw PQError(sqlState: Self.sqlState(in: message), message: message)
         }
     }

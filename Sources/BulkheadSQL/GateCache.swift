@@ -1,0 +1,111 @@
+// Caches gate verdicts per (policy, query text) and classifications per query text, so a repeated or
+// prepared statement is analysed once.
+
+import Foundation
+
+/// A thread-safe LRU cache in front of `TenantGate` and `StatementClassifier`.
+///
+/// Keys compare query texts byte for byte (not by Swift's Unicode canonical equivalence, under which two
+/// different byte sequences can be "equal"). Refusals are cached too: the gate is deterministic for a given
+/// policy and text. A hit neither parses nor allocates beyond the returned value; one lock per map.
+///
+/// The proxy must forward `GateVerdict.sql`, never the client's own bytes: that is the text that was checked.
+public final class GateCache: @unchecked Sendable {
+    private let classifier: StatementClassifier
+    private let verdictLock = NSLock()
+    private var verdicts: LRUStore<VerdictKey, Result<GateVerdict, GateRefusal>>
+    private let classificationLock = NSLock()
+    private var classifications: LRUStore<TextKey, Result<SQLClassification, SQLError>>
+
+    /// - Parameters:
+    ///   - capacity: entries kept in each of the two maps.
+    ///   - classifier: the classifier (with `read_only_functions`) used for routing entries.
+    public init(capacity: Int = 10_000, classifier: StatementClassifier = StatementClassifier()) {
+        self.classifier = classifier
+        self.verdicts = LRUStore(capacity: capacity)
+        self.classifications = LRUStore(capacity: capacity)
+    }
+
+    /// The gate's verdict for a tenant's text (simple query or Parse), from the cache when possible.
+    public func check(_ sql: String, policy: TenantPolicy) -> Result<GateVerdict, GateRefusal> {
+        let key = VerdictKey(policyKey: policy.cacheKey, policyHash: policy.cacheKeyHash, text: TextKey(sql))
+        if let cached = verdictLock.withLock({ verdicts.value(for: key) }) { return cached }
+        let result: Result<GateVerdict, GateRefusal>
+        switch SQLParser.parse(sql) {
+        case .failure(let error):
+            result = .failure(GateRefusal(sqlState: GateRefusal.syntaxError,
+                                          message: "bulkhead: the statement does not parse: \(error.message)",
+                                          position: error.position))
+            storeClassification(.failure(error), for: key.text)
+        case .success(let parsed):
+            result = TenantGate.check(parsed, policy: policy)
+            storeClassification(.success(classifier.classify(parsed)), for: key.text)
+        }
+        verdictLock.withLock { verdicts.insert(result, for: key) }
+        return result
+    }
+
+    /// The routing classification of a text, from the cache when possible.
+    public func classify(_ sql: String) -> Result<SQLClassification, SQLError> {
+        let key = TextKey(sql)
+        if let cached = classificationLock.withLock({ classifications.value(for: key) }) { return cached }
+        let result = classifier.classify(sql)
+        storeClassification(result, for: key)
+        return result
+    }
+
+    /// Number of cached verdicts and classifications.
+    public var counts: (verdicts: Int, classifications: Int) {
+        (verdictLock.withLock { verdicts.count }, classificationLock.withLock { classifications.count })
+    }
+
+    /// Drops everything (e.g. after a configuration reload changed policies).
+    public func removeAll() {
+        verdictLock.withLock { verdicts.removeAll() }
+        classificationLock.withLock { classifications.removeAll() }
+    }
+
+    private func storeClassification(_ result: Result<SQLClassification, SQLError>, for key: TextKey) {
+        classificationLock.withLock { classifications.insert(result, for: key) }
+    }
+}
+
+/// A query text compared and hashed by its UTF-8 bytes.
+struct TextKey: Hashable, Sendable {
+    let text: String
+
+    init(_ text: String) {
+        var copy = text
+        copy.makeContiguousUTF8()
+        self.text = copy
+    }
+
+    static func == (left: TextKey, right: TextKey) -> Bool {
+        left.text.utf8.count == right.text.utf8.count && left.text.utf8.elementsEqual(right.text.utf8)
+    }
+
+    func hash(into hasher: inout Hasher) {
+        let hashed: Void? = text.utf8.withContiguousStorageIfAvailable { buffer in
+            hasher.combine(bytes: UnsafeRawBufferPointer(buffer))
+        }
+        if hashed == nil {
+            for byte in text.utf8 { hasher.combine(byte) }
+        }
+    }
+}
+
+/// A text under one policy.
+struct VerdictKey: Hashable, Sendable {
+    let policyKey: String
+    let policyHash: Int
+    let text: TextKey
+
+    static func == (left: VerdictKey, right: VerdictKey) -> Bool {
+        left.policyHash == right.policyHash && left.text == right.text && left.policyKey == right.policyKey
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(policyHash)
+        hasher.combine(text)
+    }
+}

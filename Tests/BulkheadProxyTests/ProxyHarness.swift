@@ -1,0 +1,75 @@
+// Wires clients and fake servers to one ProxyRuntime on an EmbeddedEventLoop, back to back.
+
+import BulkheadWire
+@testable import BulkheadProxy
+import NIOCore
+import NIOEmbedded
+
+/// A proxy runtime whose clients and servers are all in-memory channels on one embedded loop.
+final class ProxyHarness {
+    let loop = EmbeddedEventLoop()
+    let plan: ProxyPlan
+    let connector: FakeServerConnector
+    let runtime: ProxyRuntime
+    private var nextServerKey: Int32 = 5000
+
+    /// A client after a successful login.
+    struct Session {
+        let client: TestClient
+        /// The connection the pool opened for this login, if it opened one.
+        let newServer: FakeServer?
+        /// The cancel key the proxy gave the client.
+        let proxyKey: CancelKey
+        /// What the client received, AuthenticationOk to ReadyForQuery.
+        let messages: [BackendMessage]
+    }
+
+    init(_ configuration: TestConfiguration = TestConfiguration()) throws {
+        plan = try configuration.plan()
+        connector = FakeServerConnector(loop: loop)
+        runtime = ProxyRuntime(plan: plan, loops: [loop], logger: .init(label: "bulkhead.proxy-tests"), connector: connector)
+    }
+
+    /// Runs everything queued on the loop, as a real loop would before the next I/O.
+    func run() { loop.run() }
+
+    /// A connected client channel with the pipeline ProxyServer gives accepted connections.
+    func connectClient() throws -> TestClient {
+        let channel = EmbeddedChannel(loop: loop)
+        let underLimit = runtime.clientArrived()
+        try channel.pipeline.syncOperations.addHandler(ClosedSocketHandler())
+        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(ClientDecoder(maxMessageLength: plan.maxMessageLength)))
+        try channel.pipeline.syncOperations.addHandler(ClientHandler(runtime: runtime, eventLoop: loop, overLimit: !underLimit))
+        channel.connect(to: try SocketAddress(ipAddress: "198.51.100.7", port: 40000), promise: nil)
+        return TestClient(channel: channel)
+    }
+
+    /// A fresh, distinct server cancel key.
+    func makeServerKey() -> CancelKey {
+        nextServerKey += 1
+        return CancelKey(processID: nextServerKey, secretKey: 0x5EC0_0000 | nextServerKey)
+    }
+
+    /// Logs a trust user in on a new client; when the pool opens a connection for it, plays that server's login.
+    func loginTrust(user: String = TestConfiguration.trustUser, serverKey: CancelKey? = nil) throws -> Session {
+        let client = try connectClient()
+        return try loginTrust(client, user: user, serverKey: serverKey)
+    }
+
+    func loginTrust(_ client: TestClient, user: String = TestConfiguration.trustUser, serverKey: CancelKey? = nil) throws -> Session {
+        let opened = connector.connections.count
+        try client.sendStartup(user: user)
+        run()
+        var newServer: FakeServer?
+        if connector.connections.count > opened, let server = connector.servers.last {
+            try server.acceptLogin(key: serverKey ?? makeServerKey())
+            run()
+            newServer = server
+        }
+        let messages = try client.receivedMessages()
+        guard case .readyForQuery(.idle)? = messages.last, let key = messages.backendKey else {
+            throw TestFailure("login of \(user) did not complete; client received \(messages)")
+        }
+        return Session(client: client, newServer: newServer, proxyKey: key, messages: messages)
+    }
+}
