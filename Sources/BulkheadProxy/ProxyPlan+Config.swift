@@ -23,7 +23,9 @@ extension ProxyPlan {
             databases[database.name] = DatabasePlan(
                 name: database.name, serverDatabase: database.serverDatabase, serverUser: database.serverUser,
                 serverPassword: database.serverPassword, pool: settings,
-                poolMode: PoolMode(rawValue: database.poolMode.rawValue), primary: primaryAddress)
+                poolMode: PoolMode(rawValue: database.poolMode.rawValue), primary: primaryAddress,
+                unavailable: database.isolation == .none ? nil
+                    : "bulkhead: database \"\(database.name)\" asks for isolation = \"\(database.isolation.rawValue)\", which this build does not enforce yet; refusing rather than serving it unconfined")
         }
         var users: [String: UserPlan] = [:]
         let tenantUsers = config.tenants.flatMap { tenant in tenant.users.map { ($0, Set([tenant.database])) } }

@@ -21,6 +21,8 @@ public struct DatabasePlan: Sendable {
     public var pool: PoolSettings
     public var poolMode: PoolMode?
     public var primary: NodeAddress
+    /// Why clients may not use this database yet, if they may not (fail closed on features not built).
+    public var unavailable: String?
 }
 
 /// One user who may log in.
@@ -58,7 +60,9 @@ public struct ProxyPlan: Sendable {
         let database = databases[request.database]
         let allowed = database != nil && (user.databases?.contains(request.database) ?? true)
         let mode = user.poolMode ?? database?.poolMode ?? defaultPoolMode
-        return LoginPolicy(userKnown: true, databaseKnown: allowed, method: user.method, secret: user.secret, poolMode: mode)
+        let refusal = database?.unavailable.map { StartupCheck.Refusal(sqlState: SQLState.featureNotSupported, message: $0) }
+        return LoginPolicy(userKnown: true, databaseKnown: allowed, method: user.method, secret: user.secret, poolMode: mode,
+                           refusal: refusal)
     }
 
     /// Turns a configured secret into what the login method needs, deriving SCRAM verifiers once at load.

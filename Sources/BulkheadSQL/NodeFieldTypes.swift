@@ -5,6 +5,7 @@
 /// bare fields their kind so the tree is fully typed. Regenerate it if the libpg_query version changes.
 enum NodeFieldTypes {
     static let table: [String: [String: String]] = [
+        "ParseResult": ["stmts": "RawStmt"],
         "A_Const": ["ival": "Integer", "fval": "Float", "boolval": "Boolean", "sval": "String", "bsval": "BitString"],
         "AlterDatabaseSetStmt": ["setstmt": "VariableSetStmt"],
         "AlterDefaultPrivilegesStmt": ["action": "GrantStmt"],

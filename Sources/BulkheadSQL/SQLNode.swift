@@ -8,25 +8,38 @@
 public struct SQLNode: Sendable {
     /// The node's type name as in PostgreSQL's `nodes.h` (and libpg_query's protobuf), e.g. `"RangeVar"`.
     public let kind: String
-    /// The node's fields by their libpg_query JSON names, e.g. `"relname"`, `"targetList"`.
-    public let fields: [String: SQLValue]
+    /// The node's fields in libpg_query's order, by their JSON names, e.g. `"relname"`, `"targetList"`.
+    /// A short array: nodes have few fields, and a linear scan beats building a dictionary per node.
+    public let fieldList: [(name: String, value: SQLValue)]
 
-    public init(kind: String, fields: [String: SQLValue]) {
+    public init(kind: String, fieldList: [(name: String, value: SQLValue)]) {
         self.kind = kind
-        self.fields = fields
+        self.fieldList = fieldList
     }
 
-    public subscript(_ field: String) -> SQLValue? { fields[field] }
+    public init(kind: String, fields: [String: SQLValue]) {
+        self.init(kind: kind, fieldList: fields.map { (name: $0.key, value: $0.value) })
+    }
+
+    /// The fields as a dictionary (convenience; internal code scans `fieldList`).
+    public var fields: [String: SQLValue] {
+        Dictionary(fieldList.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    public subscript(_ field: String) -> SQLValue? {
+        for entry in fieldList where entry.name == field { return entry.value }
+        return nil
+    }
 
     /// The field as a node, if it holds one.
     public func node(_ field: String) -> SQLNode? {
-        if case .node(let node)? = fields[field] { return node }
+        if case .node(let node)? = self[field] { return node }
         return nil
     }
 
     /// The field as a list of nodes; list elements that are not nodes are skipped.
     public func nodes(_ field: String) -> [SQLNode] {
-        guard case .list(let items)? = fields[field] else { return [] }
+        guard case .list(let items)? = self[field] else { return [] }
         return items.compactMap { item in
             if case .node(let node) = item { return node }
             return nil
@@ -35,34 +48,34 @@ public struct SQLNode: Sendable {
 
     /// The field as a string, or `""` when absent (libpg_query omits empty strings).
     public func string(_ field: String) -> String {
-        if case .string(let text)? = fields[field] { return text }
+        if case .string(let text)? = self[field] { return text }
         return ""
     }
 
     /// The field as an integer, or 0 when absent (libpg_query omits zeros).
     public func integer(_ field: String) -> Int64 {
-        if case .integer(let value)? = fields[field] { return value }
+        if case .integer(let value)? = self[field] { return value }
         return 0
     }
 
     /// The field as a boolean, or false when absent.
     public func bool(_ field: String) -> Bool {
-        if case .bool(let value)? = fields[field] { return value }
+        if case .bool(let value)? = self[field] { return value }
         return false
     }
 
     /// The byte offset of the node's main token in the statement text, when the node records one.
     public var location: Int? {
-        guard case .integer(let value)? = fields["location"], value >= 0 else {
+        guard case .integer(let value)? = self["location"], value >= 0 else {
             // libpg_query omits a location of 0, so a location-bearing node without the field starts the text.
-            return fields["location"] == nil && NodeFieldTypes.kindsWithLocation.contains(kind) ? 0 : nil
+            return self["location"] == nil && NodeFieldTypes.kindsWithLocation.contains(kind) ? 0 : nil
         }
         return Int(value)
     }
 
     /// The strings of a `List` of `String` nodes, such as a qualified name; nil if any element is not a string.
     public func names(_ field: String) -> [String]? {
-        guard case .list(let items)? = fields[field] else { return fields[field] == nil ? [] : nil }
+        guard case .list(let items)? = self[field] else { return self[field] == nil ? [] : nil }
         var result: [String] = []
         for item in items {
             guard case .node(let node) = item, node.kind == "String" else { return nil }

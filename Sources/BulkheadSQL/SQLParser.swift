@@ -37,10 +37,10 @@ public enum SQLParser {
                            position: error.pointee.cursorpos > 0 ? Int(error.pointee.cursorpos) : nil)
         }
         guard let tree = result.parse_tree else { throw SQLError(message: "no parse tree", position: nil) }
-        let json = try tree.withMemoryRebound(to: UInt8.self, capacity: 1) { pointer in
-            try JSONReader.parse(UnsafeBufferPointer(start: pointer, count: strlen(tree)))
+        let root = try tree.withMemoryRebound(to: UInt8.self, capacity: 1) { pointer in
+            try ParseTreeReader.parse(UnsafeBufferPointer(start: pointer, count: strlen(tree)))
         }
-        return try ParseTreeBuilder.statements(from: json, bytes: bytes)
+        return try ParseTreeBuilder.statements(from: root, bytes: bytes)
     }
 
     /// The scanner's tokens for a text, comments included.

@@ -222,8 +222,8 @@ public struct StatementClassifier: Sendable {
 extension SQLNode {
     /// True when one of this node's own fields could not be typed (its children are checked as they are walked).
     var containsUntypedHere: Bool {
-        fields.values.contains { value in
-            switch value {
+        fieldList.contains { field in
+            switch field.value {
             case .untyped: return true
             case .list(let items): return items.contains { if case .untyped = $0 { return true } else { return false } }
             default: return false

@@ -37,7 +37,7 @@ extension TenantAnalyzer {
     func isConfinedSubquery(_ node: SQLNode) -> Bool {
         guard case .shared(_, let tables, _) = policy.isolation,
               let query = node.node("subquery"), query.kind == "SelectStmt" else { return false }
-        for (name, value) in query.fields {
+        for (name, value) in query.fieldList {
             switch name {
             case "targetList", "fromClause", "whereClause": continue
             case "limitOption": guard case .string("LIMIT_OPTION_DEFAULT") = value else { return false }
@@ -46,7 +46,7 @@ extension TenantAnalyzer {
             }
         }
         let targets = query.nodes("targetList")
-        guard targets.count == 1, targets[0].kind == "ResTarget", targets[0].fields.keys.allSatisfy({ $0 == "val" || $0 == "location" }),
+        guard targets.count == 1, targets[0].kind == "ResTarget", targets[0].fieldList.allSatisfy({ $0.name == "val" || $0.name == "location" }),
               let star = targets[0].node("val"), star.kind == "ColumnRef",
               star.nodes("fields").map(\.kind) == ["A_Star"] else { return false }
         let from = query.listValues("fromClause")

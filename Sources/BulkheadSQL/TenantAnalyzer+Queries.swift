@@ -98,7 +98,7 @@ extension TenantAnalyzer {
     }
 
     func rejectUnknownFields(_ node: SQLNode, known: Set<String>) throws(GateRefusal) {
-        for (name, value) in node.fields where !known.contains(name) {
+        for (name, value) in node.fieldList where !known.contains(name) {
             switch value {
             case .node, .list, .untyped:
                 throw unsupported("\(node.kind).\(name) is not available to tenants", at: node.location)
@@ -245,7 +245,7 @@ extension TenantAnalyzer {
     }
 
     private func children(_ node: SQLNode) throws(GateRefusal) {
-        for value in node.fields.values { try expression(value) }
+        for field in node.fieldList { try expression(field.value) }
     }
 
     private func expressionNode(_ node: SQLNode) throws(GateRefusal) {
@@ -412,7 +412,7 @@ extension TenantAnalyzer {
 extension SQLNode {
     /// The raw elements of a list field (empty when absent).
     func listValues(_ field: String) -> [SQLValue] {
-        if case .list(let items)? = fields[field] { return items }
+        if case .list(let items)? = self[field] { return items }
         return []
     }
 }

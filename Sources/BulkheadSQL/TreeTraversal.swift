@@ -5,7 +5,7 @@ extension SQLNode {
     /// Returning false from `body` stops descending below that node.
     public func walk(_ body: (SQLNode) -> Bool) {
         guard body(self) else { return }
-        for value in fields.values { value.walk(body) }
+        for field in fieldList { field.value.walk(body) }
     }
 
     /// True when any node of the subtree (this one included) satisfies the predicate.
@@ -21,7 +21,7 @@ extension SQLNode {
 
     /// True when the subtree holds a value the tree builder could not type.
     var containsUntyped: Bool {
-        fields.values.contains { $0.containsUntyped }
+        fieldList.contains { $0.value.containsUntyped }
     }
 }
 

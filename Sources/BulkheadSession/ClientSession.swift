@@ -126,6 +126,12 @@ public struct ClientSession: Sendable {
             action.close = .afterAuthDelay
             return action
         }
+        if let refusal = policy.refusal {
+            state = .finished
+            action.toClient = [BackendMessage.fatal(refusal.sqlState, refusal.message)]
+            action.close = .now
+            return action
+        }
         action.toClient += extra
         action.toClient.append(BackendMessage.authentication(.ok).encoded)
         state = .awaitingServer

@@ -39,12 +39,16 @@ public struct LoginPolicy: Sendable {
     /// The stored secret; nil for trust or unknown users.
     public var secret: StoredSecret?
     public var poolMode: PoolMode
+    /// Set when the login must be refused even with the right password (checked after authentication).
+    public var refusal: StartupCheck.Refusal?
 
-    public init(userKnown: Bool, databaseKnown: Bool, method: ClientAuthMethod, secret: StoredSecret?, poolMode: PoolMode) {
+    public init(userKnown: Bool, databaseKnown: Bool, method: ClientAuthMethod, secret: StoredSecret?, poolMode: PoolMode,
+                refusal: StartupCheck.Refusal? = nil) {
         self.userKnown = userKnown
         self.databaseKnown = databaseKnown
         self.method = method
         self.secret = secret
         self.poolMode = poolMode
+        self.refusal = refusal
     }
 }

@@ -16,6 +16,10 @@ public enum StartupCheck {
     public struct Refusal: Error, Sendable, Hashable {
         public var sqlState: String
         public var message: String
+        public init(sqlState: String, message: String) {
+            self.sqlState = sqlState
+            self.message = message
+        }
     }
 
     public static func check(_ startup: StartupMessage) -> Result<Request, Refusal> {

@@ -54,6 +54,11 @@ final class AuthenticationTests: XCTestCase {
         XCTAssertTrue(wrong.contains("password authentication failed"), "a wrong password must not reveal which databases exist: \(wrong)")
     }
 
+    func testIsolatedDatabaseFailsClosedUntilIsolationIsEnforced() {
+        let (error, _) = loginError(user: "acme_app", password: "acme-secret", database: "docs_shared")
+        XCTAssertTrue(error.contains("does not enforce yet"), error)
+    }
+
     func testSSLPreferFallsBackToPlaintextAndRequireIsRefused() throws {
         XCTAssertEqual(try proxy.connect(extra: "sslmode=prefer").exec("SELECT 5").first, "5")
         XCTAssertThrowsError(try proxy.connect(extra: "sslmode=require"))

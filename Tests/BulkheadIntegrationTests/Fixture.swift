@@ -110,6 +110,20 @@ final class ProxyFixture: @unchecked Sendable {
         server_password = "scrampass"
         pool_size = 2
 
+        [[databases]]
+        name = "docs_shared"
+        server_database = "docs"
+        server_user = "postgres"
+        server_password = "postgres"
+        isolation = "shared"
+        tenant_tables = ["app.documents"]
+
+        [[tenants]]
+        name = "acme"
+        database = "docs_shared"
+        tenant_id = 1
+        users = [{ name = "acme_app", password = "acme-secret" }]
+
         [[users]]
         name = "app"
         password = "app-secret"

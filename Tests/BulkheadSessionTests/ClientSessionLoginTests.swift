@@ -90,6 +90,17 @@ final class ClientSessionLoginTests: XCTestCase {
         XCTAssertEqual(fields.message, "database \"nosuch\" does not exist")
     }
 
+    func testRefusalInThePolicyEndsTheLoginAfterAuthentication() {
+        var session = ClientSession(backendKey: clientKey, randomness: fixedRandomness, settings: .init())
+        var refused = policy(.trust)
+        refused.refusal = StartupCheck.Refusal(sqlState: "0A000", message: "not yet")
+        let action = session.startupPacket(startup()) { _ in refused }
+        guard case .errorResponse(let fields)? = backend(action.toClient).first else { return XCTFail("no error") }
+        XCTAssertEqual(fields.sqlState, "0A000")
+        XCTAssertFalse(action.acquireServer)
+        XCTAssertEqual(action.close, .now)
+    }
+
     func testSSLAndGSSRequestsAreDeclinedWithN() {
         var session = ClientSession(backendKey: clientKey, randomness: fixedRandomness, settings: .init())
         for packet in [StartupPacket.sslRequest, .gssEncRequest] {

@@ -1,19 +1,11 @@
-// A minimal JSON reader for libpg_query's parse-tree output, so parsing needs no Foundation and stays fast.
+// Reads libpg_query's JSON parse tree straight into SQLNode values, in one pass and without Foundation.
 
-/// A decoded JSON value. Only what libpg_query emits is supported: objects keep their keys in a dictionary
-/// because the parse-tree format never repeats a key.
-enum JSONValue: Sendable {
-    case object([String: JSONValue])
-    case array([JSONValue])
-    case string(String)
-    case integer(Int64)
-    case double(Double)
-    case bool(Bool)
-    case null
-}
-
-/// Reads one JSON document from UTF-8 bytes. Any malformed input throws; nothing is trusted to be well-formed.
-struct JSONReader {
+/// Reads one JSON parse tree from UTF-8 bytes. Any malformed input throws; nothing is trusted to be well-formed.
+///
+/// A JSON object becomes a node either because it is tagged with its kind (`{"SelectStmt": {...}}`) or because
+/// `NodeFieldTypes` knows the declared type of the field holding it; an empty object is an empty node slot;
+/// anything else becomes `SQLValue.untyped`, which the gate refuses.
+struct ParseTreeReader {
     enum Failure: Error, Equatable {
         case unexpectedEnd
         case unexpectedByte(offset: Int)
@@ -30,9 +22,10 @@ struct JSONReader {
         self.bytes = bytes
     }
 
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws -> JSONValue {
-        var reader = JSONReader(bytes: bytes)
-        let value = try reader.readValue()
+    /// Reads the whole tree; the root is a `ParseResult` node.
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws -> SQLValue {
+        var reader = ParseTreeReader(bytes: bytes)
+        let value = try reader.readValue(parentKind: "", field: "")
         reader.skipWhitespace()
         guard reader.index == bytes.count else { throw Failure.unexpectedByte(offset: reader.index) }
         return value
@@ -58,14 +51,14 @@ struct JSONReader {
         index += 1
     }
 
-    private mutating func readValue() throws -> JSONValue {
+    private mutating func readValue(parentKind: String, field: String) throws -> SQLValue {
         switch try peek() {
-        case UInt8(ascii: "{"): return try readObject()
-        case UInt8(ascii: "["): return try readArray()
+        case UInt8(ascii: "{"): return try readObject(parentKind: parentKind, field: field)
+        case UInt8(ascii: "["): return try readArray(parentKind: parentKind, field: field)
         case UInt8(ascii: "\""): return .string(try readString())
         case UInt8(ascii: "t"): try readLiteral("true"); return .bool(true)
         case UInt8(ascii: "f"): try readLiteral("false"); return .bool(false)
-        case UInt8(ascii: "n"): try readLiteral("null"); return .null
+        case UInt8(ascii: "n"): try readLiteral("null"); return .untyped
         default: return try readNumber()
         }
     }
@@ -75,43 +68,103 @@ struct JSONReader {
         guard depth <= Self.maximumDepth else { throw Failure.tooDeep }
     }
 
-    private mutating func readObject() throws -> JSONValue {
+    private mutating func readObject(parentKind: String, field: String) throws -> SQLValue {
         try enter()
         defer { depth -= 1 }
         try expect(UInt8(ascii: "{"))
-        var result: [String: JSONValue] = [:]
+        let declared = parentKind.isEmpty ? "ParseResult" : NodeFieldTypes.table[parentKind]?[field]
         if try peek() == UInt8(ascii: "}") {
             index += 1
-            return .object(result)
+            return declared.map { .node(SQLNode(kind: $0, fieldList: [])) } ?? .null
         }
+        let firstKey = try readKey()
+        if Self.isKindName(firstKey), try peek() == UInt8(ascii: "{") {
+            // A tagged node: {"Kind": {fields}} with exactly one key.
+            let fields = try readFields(kind: firstKey)
+            guard try peek() == UInt8(ascii: "}") else {
+                try skipRemainingMembers()
+                return .untyped
+            }
+            index += 1
+            return .node(SQLNode(kind: firstKey, fieldList: fields))
+        }
+        guard let kind = declared else {
+            _ = try readValue(parentKind: "?", field: "?")
+            try skipRemainingMembers()
+            return .untyped
+        }
+        var fields: [(name: String, value: SQLValue)] = [(firstKey, try readValue(parentKind: kind, field: firstKey))]
         while true {
-            guard try peek() == UInt8(ascii: "\"") else { throw Failure.unexpectedByte(offset: index) }
-            let key = try readString()
-            try expect(UInt8(ascii: ":"))
-            result[key] = try readValue()
             let next = try peek()
             index += 1
-            if next == UInt8(ascii: "}") { return .object(result) }
+            if next == UInt8(ascii: "}") { return .node(SQLNode(kind: kind, fieldList: fields)) }
+            guard next == UInt8(ascii: ",") else { throw Failure.unexpectedByte(offset: index - 1) }
+            let key = try readKey()
+            fields.append((key, try readValue(parentKind: kind, field: key)))
+        }
+    }
+
+    /// Reads `{ "name": value, ... }` as the fields of a node of `kind`.
+    private mutating func readFields(kind: String) throws -> [(name: String, value: SQLValue)] {
+        try enter()
+        defer { depth -= 1 }
+        try expect(UInt8(ascii: "{"))
+        var fields: [(name: String, value: SQLValue)] = []
+        if try peek() == UInt8(ascii: "}") {
+            index += 1
+            return fields
+        }
+        while true {
+            let key = try readKey()
+            fields.append((key, try readValue(parentKind: kind, field: key)))
+            let next = try peek()
+            index += 1
+            if next == UInt8(ascii: "}") { return fields }
             guard next == UInt8(ascii: ",") else { throw Failure.unexpectedByte(offset: index - 1) }
         }
     }
 
-    private mutating func readArray() throws -> JSONValue {
+    /// After an unexpected first member: reads and drops the rest of the object, up to its `}`.
+    private mutating func skipRemainingMembers() throws {
+        while true {
+            let next = try peek()
+            index += 1
+            if next == UInt8(ascii: "}") { return }
+            guard next == UInt8(ascii: ",") else { throw Failure.unexpectedByte(offset: index - 1) }
+            _ = try readKey()
+            _ = try readValue(parentKind: "?", field: "?")
+        }
+    }
+
+    private mutating func readKey() throws -> String {
+        guard try peek() == UInt8(ascii: "\"") else { throw Failure.unexpectedByte(offset: index) }
+        let key = try readString()
+        try expect(UInt8(ascii: ":"))
+        return key
+    }
+
+    private mutating func readArray(parentKind: String, field: String) throws -> SQLValue {
         try enter()
         defer { depth -= 1 }
         try expect(UInt8(ascii: "["))
-        var result: [JSONValue] = []
+        var result: [SQLValue] = []
         if try peek() == UInt8(ascii: "]") {
             index += 1
-            return .array(result)
+            return .list(result)
         }
         while true {
-            result.append(try readValue())
+            result.append(try readValue(parentKind: parentKind, field: field))
             let next = try peek()
             index += 1
-            if next == UInt8(ascii: "]") { return .array(result) }
+            if next == UInt8(ascii: "]") { return .list(result) }
             guard next == UInt8(ascii: ",") else { throw Failure.unexpectedByte(offset: index - 1) }
         }
+    }
+
+    /// Node kinds start with an upper-case letter; libpg_query's field names never do.
+    private static func isKindName(_ key: String) -> Bool {
+        guard let first = key.utf8.first else { return false }
+        return first >= UInt8(ascii: "A") && first <= UInt8(ascii: "Z")
     }
 
     private mutating func readLiteral(_ word: StaticString) throws {
@@ -124,7 +177,7 @@ struct JSONReader {
         index += count
     }
 
-    private mutating func readNumber() throws -> JSONValue {
+    private mutating func readNumber() throws -> SQLValue {
         let start = index
         var isInteger = true
         while index < bytes.count {
