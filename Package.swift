@@ -53,6 +53,10 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
+        // libpg_query, PostgreSQL's own parser (Debian's libpg-query-dev).
+        .systemLibrary(name: "CPgQuery", path: "Sources/CPgQuery", providers: [.apt(["libpg-query-dev"])]),
+        // SQL gate: parse, classify, check, rewrite and verify statements; cached.
+        .target(name: "BulkheadSQL", dependencies: ["CPgQuery"], swiftSettings: strict),
         // libpq, the reference client, for the integration tests.
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
 
@@ -61,6 +65,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOTestUtils", package: "swift-nio"),
         ], swiftSettings: strict),
+        .testTarget(name: "BulkheadSQLTests", dependencies: ["BulkheadSQL"], swiftSettings: strict),
         .testTarget(name: "BulkheadAuthTests", dependencies: ["BulkheadAuth"], swiftSettings: strict),
         .testTarget(name: "BulkheadConfigTests", dependencies: ["BulkheadConfig"], swiftSettings: strict),
         .testTarget(name: "BulkheadSessionTests", dependencies: [

@@ -24,6 +24,7 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
     private var overLimit: Bool
     private var counted = true
     private var logger: Logger
+    private var lastRead = NIODeadline.now()
 
     init(runtime: ProxyRuntime, eventLoop: any EventLoop, overLimit: Bool) {
         self.runtime = runtime
@@ -42,6 +43,7 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
     // MARK: Inbound from the client
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        lastRead = .now()
         switch unwrapInboundIn(data) {
         case .startup(let packet):
             if overLimit, case .startup = packet {
@@ -69,6 +71,26 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
         flushServer()
     }
 
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is IdleStateHandler.IdleStateEvent else { return context.fireUserInboundEventTriggered(event) }
+        let plan = runtime.plan
+        let idle = Duration.nanoseconds((NIODeadline.now() - lastRead).nanoseconds)
+        perform(session.clientIdle(for: idle, clientIdleTimeout: plan.clientIdleTimeout, transactionIdleTimeout: plan.idleTransactionTimeout))
+    }
+
+    /// Backpressure: while the client cannot keep up, stop reading from its server.
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        serverChannel?.setOption(ChannelOptions.autoRead, value: context.channel.isWritable).whenFailure { _ in }
+        context.fireChannelWritabilityChanged()
+    }
+
+    /// Backpressure: while the server cannot keep up (e.g. a large COPY FROM STDIN), stop reading from the client.
+    func serverWritabilityChanged(_ writable: Bool) {
+        eventLoop.execute {
+            self.context?.channel.setOption(ChannelOptions.autoRead, value: writable).whenFailure { _ in }
+        }
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         perform(session.clientClosed())
         runtime.cancels.remove(session.backendKey)
@@ -93,6 +115,9 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
     func serverLeased(_ link: ServerLink, channel: any Channel) {
         pendingRequest = nil
         serverChannel = channel
+        if let context, !context.channel.isWritable {
+            channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
+        }
         perform(session.serverLeased(link))
         context?.flush()
         flushServer()
@@ -143,6 +168,8 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
         if let release = action.release, let channel = serverChannel {
             flushServer()
             serverChannel = nil
+            // Whatever backpressure this client applied ends with the lease.
+            context.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
             runtime.pools.release(release, channel: channel)
         }
         if action.cancelAcquire, let request = pendingRequest {

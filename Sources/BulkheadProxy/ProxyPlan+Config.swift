@@ -40,6 +40,8 @@ extension ProxyPlan {
             host: proxy.listen.host, port: proxy.listen.port, workers: proxy.workers,
             maxClientConnections: proxy.maxClientConnections, authFailureDelay: proxy.authFailureDelay,
             maxMessageLength: proxy.maxMessageLength, connectTimeout: proxy.connectTimeout,
+            clientIdleTimeout: proxy.clientIdleTimeout == .zero ? nil : proxy.clientIdleTimeout,
+            idleTransactionTimeout: proxy.idleTransactionTimeout == .zero ? nil : proxy.idleTransactionTimeout,
             resetQuery: proxy.serverResetQuery, defaultPoolMode: PoolMode(rawValue: proxy.poolMode.rawValue) ?? .session,
             defaultAuthMethod: ClientAuthMethod(rawValue: proxy.authMethod.rawValue) ?? .scramSHA256,
             logLevel: Logger.Level(rawValue: proxy.logLevel.rawValue) ?? .info,

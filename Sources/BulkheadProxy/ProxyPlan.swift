@@ -45,6 +45,10 @@ public struct ProxyPlan: Sendable {
     public var authFailureDelay: Duration
     public var maxMessageLength: Int
     public var connectTimeout: Duration
+    /// Nil when off.
+    public var clientIdleTimeout: Duration?
+    /// Nil when off.
+    public var idleTransactionTimeout: Duration?
     public var resetQuery: String
     public var defaultPoolMode: PoolMode
     public var defaultAuthMethod: ClientAuthMethod

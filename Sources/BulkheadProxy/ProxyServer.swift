@@ -38,6 +38,9 @@ public final class ProxyServer: Sendable {
         let loops = Array(group.makeIterator())
         let runtime = ProxyRuntime(plan: plan, loops: loops, logger: logger)
         let maxLength = plan.maxMessageLength
+        // Idle clients are checked as often as the shorter of the two idle limits; the session decides which applies.
+        let idleCheck = [plan.clientIdleTimeout, plan.idleTransactionTimeout].compactMap { $0 }.min()
+            .map { TimeAmount.nanoseconds(Int64($0.nanoseconds)) }
         return ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 4096)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -47,6 +50,9 @@ public final class ProxyServer: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     let underLimit = runtime.clientArrived()
                     let handler = ClientHandler(runtime: runtime, eventLoop: channel.eventLoop, overLimit: !underLimit)
+                    if let check = idleCheck {
+                        try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: check))
+                    }
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(ClientDecoder(maxMessageLength: maxLength)))
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }

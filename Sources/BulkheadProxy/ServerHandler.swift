@@ -12,6 +12,8 @@ protocol ServerFrameSink: AnyObject, Sendable {
     /// The server's read burst ended: a good time to flush.
     func serverReadComplete()
     func serverClosed()
+    /// The server connection's writability changed (called on the server's event loop).
+    func serverWritabilityChanged(_ writable: Bool)
 }
 
 /// The channel handler of one server connection.
@@ -110,6 +112,11 @@ final class ServerHandler: ChannelInboundHandler, @unchecked Sendable {
         if case .attached(let sink) = state { sink.serverReadComplete() }
     }
 
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if case .attached(let sink) = state { sink.serverWritabilityChanged(context.channel.isWritable) }
+        context.fireChannelWritabilityChanged()
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         let previous = state
         state = .closed
@@ -136,6 +143,8 @@ final class ServerHandler: ChannelInboundHandler, @unchecked Sendable {
 
     func detach() {
         if case .attached = state { state = .idle }
+        // A client that stopped this connection's reads for backpressure no longer owns it.
+        try? context?.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: true)
     }
 
     /// Runs the reset on a connection a client gave back; `completion` gets the clean link, or an error.

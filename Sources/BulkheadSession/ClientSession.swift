@@ -349,6 +349,20 @@ public struct ClientSession: Sendable {
         }
     }
 
+    // MARK: Timeouts
+
+    /// The client has sent nothing for `idle`. Ends the session when a configured limit applies:
+    /// `idle_transaction_timeout` inside a transaction (it holds a server connection), `client_idle_timeout` outside.
+    public mutating func clientIdle(for idle: Duration, clientIdleTimeout: Duration?, transactionIdleTimeout: Duration?) -> SessionAction {
+        guard case .ready = state, !(link?.clientRequestPending ?? false) else { return SessionAction() }
+        if transactionStatus != .idle {
+            guard let limit = transactionIdleTimeout, idle >= limit else { return SessionAction() }
+            return fail(SQLState.idleInTransactionTimeout, "bulkhead: terminating connection due to idle_transaction_timeout", appendingTo: SessionAction())
+        }
+        guard let limit = clientIdleTimeout, idle >= limit else { return SessionAction() }
+        return fail(SQLState.idleSessionTimeout, "bulkhead: terminating connection due to client_idle_timeout", appendingTo: SessionAction())
+    }
+
     // MARK: Helpers
 
     /// Remembers settings the client changed itself, as the server reported them.
