@@ -56,12 +56,16 @@ final class PoolManager: Sendable {
     private let plan: NIOLockedValueBox<ProxyPlan>
     private let logger: Logger
     private let connector: any ServerConnector
+    /// The pool's clock, injectable so timeout tests need not sleep.
+    private let now: @Sendable () -> ContinuousClock.Instant
 
-    init(loops: [any EventLoop], plan: ProxyPlan, logger: Logger, connector: any ServerConnector = TCPConnector()) {
+    init(loops: [any EventLoop], plan: ProxyPlan, logger: Logger, connector: any ServerConnector = TCPConnector(),
+         now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
         self.loops = loops
         self.plan = NIOLockedValueBox(plan)
         self.logger = logger
         self.connector = connector
+        self.now = now
     }
 
     func loopIndex(of loop: any EventLoop) -> Int {
@@ -83,7 +87,7 @@ final class PoolManager: Sendable {
                 state.pools[key] = Pool(machine: PoolStateMachine(settings: database.pool, firstConnectionID: first),
                                         target: database, node: database.primary)
             }
-            let action = state.pools[key]?.machine.request(request, loop: loop, now: .now) ?? PoolAction()
+            let action = state.pools[key]?.machine.request(request, loop: loop, now: now()) ?? PoolAction()
             return (request, action)
         }
         perform(action, key: key)
@@ -129,7 +133,7 @@ final class PoolManager: Sendable {
         let (key, action) = state.withLockedValue { state -> (PoolKey?, PoolAction) in
             guard let key = state.records[id]?.key else { return (nil, PoolAction()) }
             if reusable { state.records[id]?.link = link }
-            let action = state.pools[key]?.machine.release(id, reusable: reusable, now: .now) ?? PoolAction()
+            let action = state.pools[key]?.machine.release(id, reusable: reusable, now: now()) ?? PoolAction()
             return (key, action)
         }
         if let key { perform(action, key: key) }
@@ -183,7 +187,12 @@ final class PoolManager: Sendable {
             return
         }
         channel.eventLoop.execute {
-            handler.attach(client)
+            guard handler.attach(client) else {
+                // It closed after the pool chose it (the pool has already forgotten it): the client must not
+                // be told it holds a dead connection.
+                client.eventLoop.execute { client.serverUnavailable("bulkhead: server connection lost before it could be used") }
+                return
+            }
             if client.eventLoop.inEventLoop {
                 client.serverLeased(link, channel: channel)
             } else {
@@ -206,7 +215,7 @@ final class PoolManager: Sendable {
                 let link = ServerLink(id: id, backendKey: backendKey, parameters: parameters)
                 let action = state.withLockedValue { state -> PoolAction in
                     state.records[id]?.link = link
-                    return state.pools[key]?.machine.connected(id, now: .now) ?? PoolAction()
+                    return state.pools[key]?.machine.connected(id, now: now()) ?? PoolAction()
                 }
                 perform(action, key: key)
             case .failure(let error):
@@ -216,7 +225,7 @@ final class PoolManager: Sendable {
         }, onClose: { [self] in
             let action = state.withLockedValue { state -> PoolAction in
                 guard state.records.removeValue(forKey: id) != nil else { return PoolAction() }
-                return state.pools[key]?.machine.closed(id, now: .now) ?? PoolAction()
+                return state.pools[key]?.machine.closed(id, now: now()) ?? PoolAction()
             }
             perform(action, key: key)
         })
@@ -248,7 +257,7 @@ final class PoolManager: Sendable {
     private func connectFailed(_ id: ConnectionID, key: PoolKey, reason: String) {
         let action = state.withLockedValue { state -> PoolAction in
             state.records[id] = nil
-            return state.pools[key]?.machine.connectFailed(id, reason: reason, now: .now) ?? PoolAction()
+            return state.pools[key]?.machine.connectFailed(id, reason: reason, now: now()) ?? PoolAction()
         }
         perform(action, key: key)
     }
@@ -258,7 +267,7 @@ final class PoolManager: Sendable {
     /// Expires waiters and trims idle connections; called periodically.
     func tick() {
         let actions = state.withLockedValue { state -> [(PoolKey, PoolAction)] in
-            state.pools.keys.map { key in (key, state.pools[key]?.machine.tick(now: .now) ?? PoolAction()) }
+            state.pools.keys.map { key in (key, state.pools[key]?.machine.tick(now: now()) ?? PoolAction()) }
         }
         for (key, action) in actions { perform(action, key: key) }
     }
@@ -289,7 +298,7 @@ final class PoolManager: Sendable {
 
     /// Occupancy of every pool, for the admin console, metrics and tests.
     func stats() -> [PoolKey: PoolStats] {
-        state.withLockedValue { state in state.pools.mapValues { $0.machine.stats(now: .now) } }
+        state.withLockedValue { state in state.pools.mapValues { $0.machine.stats(now: now()) } }
     }
 }
 

@@ -16,10 +16,11 @@ final class ProxyRuntime: Sendable {
     private let planBox: NIOLockedValueBox<ProxyPlan>
     private let clients = NIOLockedValueBox(0)
 
-    init(plan: ProxyPlan, loops: [any EventLoop], logger: Logger, connector: any ServerConnector = TCPConnector()) {
+    init(plan: ProxyPlan, loops: [any EventLoop], logger: Logger, connector: any ServerConnector = TCPConnector(),
+         now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
         self.logger = logger
         self.planBox = NIOLockedValueBox(plan)
-        self.pools = PoolManager(loops: loops, plan: plan, logger: logger, connector: connector)
+        self.pools = PoolManager(loops: loops, plan: plan, logger: logger, connector: connector, now: now)
     }
 
     var plan: ProxyPlan { planBox.withLockedValue { $0 } }

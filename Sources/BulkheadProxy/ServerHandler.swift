@@ -136,9 +136,11 @@ final class ServerHandler: ChannelInboundHandler, @unchecked Sendable {
 
     // MARK: Called on the event loop by the pool
 
-    func attach(_ sink: any ServerFrameSink) {
-        guard case .idle = state else { sink.serverClosed(); return }
+    /// Hands the connection's frames to `sink`. False when the connection died since the pool chose it.
+    func attach(_ sink: any ServerFrameSink) -> Bool {
+        guard case .idle = state else { return false }
         state = .attached(sink)
+        return true
     }
 
     func detach() {
