@@ -35,12 +35,13 @@ let package = Package(
         .target(name: "BulkheadSession", dependencies: [
             "BulkheadWire", "BulkheadAuth",
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
         // Pool state machine. Pure value, injected clock.
         .target(name: "BulkheadPool", dependencies: [], swiftSettings: strict),
         // NIO glue: channel handlers that only execute the state machines' actions.
         .target(name: "BulkheadProxy", dependencies: [
-            "BulkheadWire", "BulkheadAuth", "BulkheadConfig", "BulkheadSession", "BulkheadPool",
+            "BulkheadWire", "BulkheadAuth", "BulkheadConfig", "BulkheadSession", "BulkheadPool", "BulkheadSQL",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

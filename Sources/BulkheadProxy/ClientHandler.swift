@@ -55,14 +55,18 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
                 return
             }
             let plan = runtime.plan
+            let pools = runtime.pools
             let action = session.startupPacket(packet) { request in
                 database = plan.databases[request.database]
-                return plan.policy(for: request)
+                var policy = plan.policy(for: request)
+                policy.welcomeParameters = database.flatMap { pools.welcomeParameters(for: $0) }
+                return policy
             }
             if let user = session.user { logger[metadataKey: "user"] = "\(user)" }
             perform(action)
         case .message(let frame):
-            perform(session.clientFrame(frame))
+            let effects = session.poolMode == .session || !session.isReady ? .none : runtime.effects.effects(of: frame)
+            perform(session.clientFrame(frame, effects: effects))
         }
     }
 

@@ -49,6 +49,8 @@ final class PoolManager: Sendable {
         var records: [ConnectionID: Record] = [:]
         var waiters: [RequestID: Waiter] = [:]
         var nextRequest: RequestID = 1
+        /// What the first server of each pool reported at login, sent to clients that log in later.
+        var welcome: [PoolKey: ParameterSet] = [:]
     }
 
     private let state = NIOLockedValueBox(State())
@@ -68,6 +70,15 @@ final class PoolManager: Sendable {
         self.now = now
     }
 
+    /// What a server of `database`'s pool reported at login, once one has logged in.
+    func welcomeParameters(for database: DatabasePlan) -> ParameterSet? {
+        state.withLockedValue { $0.welcome[Self.key(for: database)] }
+    }
+
+    private static func key(for database: DatabasePlan) -> PoolKey {
+        PoolKey(database: database.serverDatabase, user: database.serverUser, node: database.primary.name)
+    }
+
     func loopIndex(of loop: any EventLoop) -> Int {
         loops.firstIndex { $0 === loop } ?? 0
     }
@@ -76,7 +87,7 @@ final class PoolManager: Sendable {
 
     /// Asks for a connection to `database`'s primary on behalf of `client`. Returns the request's ID.
     func acquire(database: DatabasePlan, for client: any PoolClient) -> RequestID {
-        let key = PoolKey(database: database.serverDatabase, user: database.serverUser, node: database.primary.name)
+        let key = Self.key(for: database)
         let loop = loopIndex(of: client.eventLoop)
         let (request, action) = state.withLockedValue { state -> (RequestID, PoolAction) in
             let request = state.nextRequest
@@ -215,6 +226,7 @@ final class PoolManager: Sendable {
                 let link = ServerLink(id: id, backendKey: backendKey, parameters: parameters)
                 let action = state.withLockedValue { state -> PoolAction in
                     state.records[id]?.link = link
+                    if state.welcome[key] == nil { state.welcome[key] = parameters }
                     return state.pools[key]?.machine.connected(id, now: now()) ?? PoolAction()
                 }
                 perform(action, key: key)

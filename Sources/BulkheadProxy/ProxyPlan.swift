@@ -50,6 +50,7 @@ public struct ProxyPlan: Sendable {
     /// Nil when off.
     public var idleTransactionTimeout: Duration?
     public var resetQuery: String
+    public var maxPreparedStatements: Int
     public var defaultPoolMode: PoolMode
     public var defaultAuthMethod: ClientAuthMethod
     public var logLevel: Logger.Level

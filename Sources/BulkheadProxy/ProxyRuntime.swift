@@ -11,6 +11,7 @@ final class ProxyRuntime: Sendable {
     let logger: Logger
     let pools: PoolManager
     let cancels = CancelRegistry()
+    let effects = PoolingEffects()
     /// Makes mock SCRAM salts stable per user name for this process, and unpredictable to clients.
     let mockKey = AuthRandom.bytes(32)
     private let planBox: NIOLockedValueBox<ProxyPlan>
@@ -28,7 +29,8 @@ final class ProxyRuntime: Sendable {
     var sessionSettings: ClientSession.Settings {
         let plan = self.plan
         return ClientSession.Settings(poolModeDefault: plan.defaultPoolMode, resetQuery: plan.resetQuery,
-                                      maxQueuedBytes: max(plan.maxMessageLength, 64 << 20))
+                                      maxQueuedBytes: max(plan.maxMessageLength, 64 << 20),
+                                      maxPreparedStatements: plan.maxPreparedStatements)
     }
 
     var authFailureDelay: TimeAmount { .nanoseconds(Int64(plan.authFailureDelay.nanoseconds)) }

@@ -16,11 +16,15 @@ public struct ClientSession: Sendable {
         public var resetQuery: String
         /// Bytes a client may pipeline while it waits for a server connection.
         public var maxQueuedBytes: Int
+        /// Statements the proxy keeps prepared per server connection under transaction pooling.
+        public var maxPreparedStatements: Int
 
-        public init(poolModeDefault: PoolMode = .session, resetQuery: String = "DISCARD ALL", maxQueuedBytes: Int = 64 << 20) {
+        public init(poolModeDefault: PoolMode = .session, resetQuery: String = "DISCARD ALL", maxQueuedBytes: Int = 64 << 20,
+                    maxPreparedStatements: Int = 200) {
             self.poolModeDefault = poolModeDefault
             self.resetQuery = resetQuery
             self.maxQueuedBytes = maxQueuedBytes
+            self.maxPreparedStatements = maxPreparedStatements
         }
     }
 
@@ -52,11 +56,21 @@ public struct ClientSession: Sendable {
     /// The server connection held now, if any.
     public private(set) var link: ServerLink?
     private var acquiring = false
-    private var queued: [Frame] = []
+    private var queued: [(frame: Frame, effects: StatementEffects)] = []
     private var queuedBytes = 0
     /// Settings the client expects on whatever server connection serves it.
     public private(set) var wanted = ParameterSet()
+    /// What the client asked for at startup: what RESET ALL returns to.
+    private var startupParameters = ParameterSet()
     public private(set) var transactionStatus: TransactionStatus = .idle
+    /// Under transaction pooling: the client's prepared statements, by the client's name, as prepared on servers.
+    private var statements: [String: Parse] = [:]
+    /// Settings the client changed that must be read back from the server before its connection goes.
+    private var dirtySettings: Set<String> = []
+    /// The client created session state, so it keeps its server connection until it leaves.
+    public private(set) var isPinned = false
+    /// A message was refused locally: drop the client's messages until its Sync, as the server would.
+    private var skippingUntilSync = false
 
     public init(backendKey: BackendKey, randomness: SessionRandomness, settings: Settings) {
         self.backendKey = backendKey
@@ -108,6 +122,7 @@ public struct ClientSession: Sendable {
         user = request.user
         database = request.database
         wanted = request.parameters
+        startupParameters = request.parameters
         let policy = resolve(request)
         poolMode = policy.poolMode
         guard let (auth, challenge) = ClientAuthentication.begin(user: request.user, policy: policy, randomness: randomness) else {
@@ -134,16 +149,32 @@ public struct ClientSession: Sendable {
         }
         action.toClient += extra
         action.toClient.append(BackendMessage.authentication(.ok).encoded)
+        if let welcome = policy.welcomeParameters {
+            // Parameters the client asked for at startup are applied when it first holds a server connection.
+            var reported = welcome
+            for parameter in wanted.sorted where welcome[parameter.name] != nil { reported[parameter.name] = parameter.value }
+            action.toClient += loginCompletion(reported: reported)
+            state = .ready
+            return action
+        }
         state = .awaitingServer
         acquiring = true
         action.acquireServer = true
         return action
     }
 
+    /// ParameterStatus for every reported parameter, the proxy's BackendKeyData, and ReadyForQuery.
+    private func loginCompletion(reported: ParameterSet) -> [ByteBuffer] {
+        var frames = reported.sorted.map { BackendMessage.parameterStatus(name: $0.name, value: $0.value).encoded }
+        frames.append(BackendMessage.backendKeyData(processID: backendKey.processID, secretKey: backendKey.secretKey).encoded)
+        frames.append(BackendMessage.readyForQuery(.idle).encoded)
+        return frames
+    }
+
     // MARK: Client traffic
 
-    /// A typed message from the client.
-    public mutating func clientFrame(_ frame: Frame) -> SessionAction {
+    /// A typed message from the client, with what the parser found in it (Query and Parse messages).
+    public mutating func clientFrame(_ frame: Frame, effects: StatementEffects = .none) -> SessionAction {
         switch state {
         case .awaitingStartup:
             return violation("expected a startup packet")
@@ -170,13 +201,13 @@ public struct ClientSession: Sendable {
                 return violation(text)
             }
         case .awaitingServer, .syncingLogin, .ready:
-            return clientMessage(frame)
+            return clientMessage(frame, effects: effects)
         case .finished:
             return SessionAction()
         }
     }
 
-    private mutating func clientMessage(_ frame: Frame) -> SessionAction {
+    private mutating func clientMessage(_ frame: Frame, effects: StatementEffects) -> SessionAction {
         switch frame.type {
         case MessageType.Frontend.terminate:
             return leave()
@@ -184,30 +215,138 @@ public struct ClientSession: Sendable {
              MessageType.Frontend.describe, MessageType.Frontend.execute, MessageType.Frontend.close,
              MessageType.Frontend.sync, MessageType.Frontend.flush, MessageType.Frontend.functionCall,
              MessageType.Frontend.copyData, MessageType.Frontend.copyDone, MessageType.Frontend.copyFail:
-            return forward(frame)
+            return forward(frame, effects: effects)
         default:
             return violation("unexpected message type '\(Unicode.Scalar(frame.type))' from client")
         }
     }
 
-    private mutating func forward(_ frame: Frame) -> SessionAction {
+    private mutating func forward(_ frame: Frame, effects: StatementEffects) -> SessionAction {
         var action = SessionAction()
         if case .ready = state, queued.isEmpty, var link = link {
-            link.noteClientFrame(type: frame.type)
+            send(frame, effects: effects, on: &link, into: &action)
             self.link = link
-            action.toServer.append(frame.raw)
             return action
         }
         queuedBytes += frame.raw.readableBytes
         guard queuedBytes <= settings.maxQueuedBytes else {
             return fail("54000", "too much data sent while waiting for a server connection", appendingTo: action, releasing: true)
         }
-        queued.append(frame)
+        queued.append((frame, effects))
         if link == nil, !acquiring {
             acquiring = true
             action.acquireServer = true
         }
         return action
+    }
+
+    /// Writes one client message to the attached server, renaming prepared statements under transaction pooling.
+    private mutating func send(_ frame: Frame, effects: StatementEffects, on link: inout ServerLink, into action: inout SessionAction) {
+        note(effects, on: &link)
+        if skippingUntilSync {
+            guard frame.type == MessageType.Frontend.sync else { return }
+            skippingUntilSync = false
+        }
+        if poolMode != .session, let rewritten = renamingStatements(frame, on: &link, into: &action) {
+            if let rewritten { action.toServer.append(rewritten) }
+        } else {
+            link.noteClientFrame(type: frame.type)
+            action.toServer.append(frame.raw)
+        }
+        if link.hasSynthesized { action.toClient += link.takeSynthesized() }
+    }
+
+    /// Applies what the parser found: settings to read back later, resets, and pinning.
+    private mutating func note(_ effects: StatementEffects, on link: inout ServerLink) {
+        guard !effects.isNone, poolMode != .session else { return }
+        if effects.resetsAll {
+            wanted = startupParameters
+            dirtySettings.removeAll()
+        }
+        if effects.deallocatesAll {
+            link.forgetAllPrepared()
+            statements.removeAll()
+        }
+        dirtySettings.formUnion(effects.settings)
+        if effects.sessionState != nil { isPinned = true }
+    }
+
+    /// Handles the extended-protocol messages that name statements. Returns nil when the frame is not one of
+    /// them, `.some(nil)` when the proxy answered it itself, or the frame to write instead.
+    private mutating func renamingStatements(_ frame: Frame, on link: inout ServerLink, into action: inout SessionAction) -> ByteBuffer?? {
+        switch frame.type {
+        case MessageType.Frontend.parse:
+            guard case .parse(var parse)? = try? FrontendMessage.decode(frame), !parse.name.isEmpty else { return nil }
+            let clientName = parse.name
+            guard statements[clientName] == nil else {
+                refuseLocally("42P05", "prepared statement \"\(clientName)\" already exists", on: &link)
+                return .some(nil)
+            }
+            parse.name = StatementNames.serverName(for: parse)
+            statements[clientName] = parse
+            if link.hasPrepared(parse.name) {
+                link.markExtended()
+                link.synthesize(BackendMessage.parseComplete.encoded)
+                return .some(nil)
+            }
+            evictIfFull(on: &link, into: &action)
+            link.notePrepared(parse.name)
+            link.expect(.parse, owner: .client, statement: parse.name)
+            return .some(FrontendMessage.parse(parse).encodedFrame)
+        case MessageType.Frontend.bind:
+            guard case .bind(var bind)? = try? FrontendMessage.decode(frame), !bind.statement.isEmpty else { return nil }
+            guard let parse = statements[bind.statement] else {
+                refuseLocally("26000", "prepared statement \"\(bind.statement)\" does not exist", on: &link)
+                return .some(nil)
+            }
+            ensurePrepared(parse, on: &link, into: &action)
+            bind.statement = parse.name
+            link.expect(.bind, owner: .client)
+            return .some(FrontendMessage.bind(bind).encodedFrame)
+        case MessageType.Frontend.describe:
+            guard case .describe(let describe)? = try? FrontendMessage.decode(frame), case .statement(let name) = describe.target,
+                  !name.isEmpty else { return nil }
+            guard let parse = statements[name] else {
+                refuseLocally("26000", "prepared statement \"\(name)\" does not exist", on: &link)
+                return .some(nil)
+            }
+            ensurePrepared(parse, on: &link, into: &action)
+            link.expect(.describe, owner: .client)
+            return .some(FrontendMessage.describe(Describe(target: .statement(parse.name))).encodedFrame)
+        case MessageType.Frontend.close:
+            guard case .close(let close)? = try? FrontendMessage.decode(frame), case .statement(let name) = close.target,
+                  !name.isEmpty else { return nil }
+            // Answered here: the server-side statement may serve other clients and ages out by LRU.
+            statements[name] = nil
+            link.markExtended()
+            link.synthesize(BackendMessage.closeComplete.encoded)
+            return .some(nil)
+        default:
+            return nil
+        }
+    }
+
+    /// Prepares `parse` on the connection first if it lacks it, hiding the ParseComplete from the client.
+    private mutating func ensurePrepared(_ parse: Parse, on link: inout ServerLink, into action: inout SessionAction) {
+        guard !link.hasPrepared(parse.name) else { return }
+        evictIfFull(on: &link, into: &action)
+        link.notePrepared(parse.name)
+        link.expect(.parse, owner: .hiddenStatement, statement: parse.name)
+        action.toServer.append(FrontendMessage.parse(parse).encodedFrame)
+    }
+
+    /// Keeps at most `max_prepared_statements` per connection by closing the least recently used.
+    private mutating func evictIfFull(on link: inout ServerLink, into action: inout SessionAction) {
+        guard let victim = link.evict(beyond: max(settings.maxPreparedStatements - 1, 0)) else { return }
+        link.expect(.close, owner: .hiddenStatement)
+        action.toServer.append(FrontendMessage.close(Close(target: .statement(victim))).encodedFrame)
+    }
+
+    /// Answers a message with an error as the server would, and skips the client's messages until its Sync.
+    private mutating func refuseLocally(_ sqlState: String, _ message: String, on link: inout ServerLink) {
+        link.markExtended()
+        link.synthesize(BackendMessage.error(sqlState, message).encoded)
+        skippingUntilSync = true
     }
 
     /// The client said Terminate or its connection closed.
@@ -245,10 +384,7 @@ public struct ClientSession: Sendable {
                 action.toServer.append(link.internalQuery(sql, owner: .parameterSync))
                 link.parameters = ParameterSync.applied(wanted: wanted, link: link)
             }
-            for frame in queued {
-                link.noteClientFrame(type: frame.type)
-                action.toServer.append(frame.raw)
-            }
+            for (frame, effects) in queued { send(frame, effects: effects, on: &link, into: &action) }
             queued.removeAll()
             queuedBytes = 0
             self.link = link
@@ -272,18 +408,12 @@ public struct ClientSession: Sendable {
         guard var link else { return action }
         // The client's view of its settings is what the server reported, so equal values compare equal later.
         for parameter in wanted.sorted { if let reported = link.parameters[parameter.name] { wanted[parameter.name] = reported } }
-        for parameter in link.initialParameters.sorted {
-            let value = link.parameters[parameter.name] ?? parameter.value
-            action.toClient.append(BackendMessage.parameterStatus(name: parameter.name, value: value).encoded)
-        }
-        action.toClient.append(BackendMessage.backendKeyData(processID: backendKey.processID, secretKey: backendKey.secretKey).encoded)
-        action.toClient.append(BackendMessage.readyForQuery(.idle).encoded)
+        var reported = ParameterSet()
+        for parameter in link.initialParameters.sorted { reported[parameter.name] = link.parameters[parameter.name] ?? parameter.value }
+        action.toClient += loginCompletion(reported: reported)
         state = .ready
         // Anything the client pipelined during login goes out now, behind nothing.
-        for frame in queued {
-            link.noteClientFrame(type: frame.type)
-            action.toServer.append(frame.raw)
-        }
+        for (frame, effects) in queued { send(frame, effects: effects, on: &link, into: &action) }
         queued.removeAll()
         queuedBytes = 0
         self.link = link
@@ -295,8 +425,21 @@ public struct ClientSession: Sendable {
     public mutating func serverFrame(_ frame: Frame) -> SessionAction {
         guard var link else { return SessionAction() }
         let disposition = link.receive(frame)
+        let action = SessionAction()
+        if link.hasSynthesized, case .ready = state {
+            // The proxy's own answers follow the frame that completed the message before them.
+            let synthesized = link.takeSynthesized()
+            self.link = link
+            var result = serverFrame(disposition: disposition, frame: frame, action: action)
+            result.toClient += synthesized
+            return result
+        }
         self.link = link
-        var action = SessionAction()
+        return serverFrame(disposition: disposition, frame: frame, action: action)
+    }
+
+    private mutating func serverFrame(disposition: ServerFrameDisposition, frame: Frame, action: SessionAction) -> SessionAction {
+        var action = action
         switch (state, disposition) {
         case (.syncingLogin, .internalDone(.loginSync, let error)):
             if let error {
@@ -307,6 +450,7 @@ public struct ClientSession: Sendable {
         case (.syncingLogin, .swallow), (.syncingLogin, .forward), (.syncingLogin, .internalDone):
             return action
         case (_, .violation(let text)):
+            guard var link = self.link else { return action }
             self.link = nil
             link.taint()
             action.release = ServerRelease(link: link, disposition: .close)
@@ -326,8 +470,25 @@ public struct ClientSession: Sendable {
             return action
         case (.ready, .swallow):
             return action
+        case (.ready, .internalDone(.capture(let names), let error)):
+            if error == nil, var link = self.link {
+                for (name, value) in link.takeCaptured() {
+                    wanted[name] = value
+                    link.parameters[name] = value
+                }
+                self.link = link
+            } else {
+                dirtySettings.formUnion(names)
+            }
+            releaseIfDone(into: &action)
+            return action
+        case (.ready, .internalDone(.parameterSync, let error?)):
+            // The settings the client asked for could not be applied (e.g. a bad startup parameter): PostgreSQL
+            // would have refused the connection, so the session ends with the server's reason.
+            return fail(error.sqlState ?? SQLState.connectionException, error.message ?? "could not apply session parameters",
+                        appendingTo: action, releasing: true)
         case (.ready, .internalDone(_, let error)):
-            if error != nil { link.taint(); self.link = link }
+            if error != nil, var link = self.link { link.taint(); self.link = link }
             releaseIfDone(into: &action)
             return action
         case (.awaitingStartup, _), (.authenticating, _), (.awaitingServer, _), (.syncingLogin, _), (.finished, _):
@@ -374,7 +535,16 @@ public struct ClientSession: Sendable {
 
     /// In transaction and statement modes the connection goes back as soon as nothing is pending.
     private mutating func releaseIfDone(into action: inout SessionAction) {
-        guard poolMode != .session, let link, link.isIdle, queued.isEmpty else { return }
+        guard poolMode != .session, !isPinned, var link, link.isIdle, queued.isEmpty else { return }
+        if !dirtySettings.isEmpty {
+            // Read back what the client's SET/RESET left, so the next connection can be given the same.
+            let names = dirtySettings.sorted()
+            dirtySettings.removeAll()
+            let columns = names.map { "pg_catalog.current_setting(\(ParameterSync.literal($0)), true)" }.joined(separator: ", ")
+            action.toServer.append(link.internalQuery("SELECT " + columns, owner: .capture(names)))
+            self.link = link
+            return
+        }
         self.link = nil
         action.release = ServerRelease(link: link, disposition: link.isTainted ? .close : .reuse)
     }
@@ -392,7 +562,7 @@ public struct ClientSession: Sendable {
         if link.isTainted || link.resetPending || !link.isQuiet {
             // A request is in flight: closing is the only way to be sure the server forgets it.
             disposition = .close
-        } else if poolMode == .session || link.status != .idle {
+        } else if poolMode == .session || isPinned || link.status != .idle {
             disposition = .reset
         } else {
             disposition = .reuse

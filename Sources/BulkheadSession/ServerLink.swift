@@ -1,19 +1,7 @@
-// Tracks one server connection's protocol position: whose responses are in flight, its transaction status and parameters.
+// Tracks one server connection's protocol position: which answers are owed and to whom, its transaction status, parameters and prepared statements.
 
 import BulkheadWire
 import NIOCore
-
-/// Who will consume the responses up to one ReadyForQuery.
-public enum ResponseOwner: Sendable, Hashable {
-    /// The client's own request: responses are forwarded.
-    case client
-    /// Parameters the proxy applies before a client's work: responses are swallowed.
-    case parameterSync
-    /// Parameters applied while a client logs in: an error fails the login.
-    case loginSync
-    /// The reset run before the connection goes back to the pool.
-    case reset
-}
 
 /// What to do with one frame from the server.
 public enum ServerFrameDisposition: Sendable, Hashable {
@@ -31,9 +19,9 @@ public enum ServerFrameDisposition: Sendable, Hashable {
 
 /// The state of one server connection as seen by whoever holds it: the pool while idle, a client session while leased.
 ///
-/// It counts ReadyForQuery messages still owed, one per Query, Sync or FunctionCall sent, and remembers
-/// who asked for each, so that the proxy can slip its own statements in front of a client's without the
-/// client seeing their results.
+/// It keeps, in order, one ``PendingResponse`` per message written, so that each frame the server sends can
+/// be matched to the request it answers. The proxy can then slip its own statements in front of a client's,
+/// hide their answers, and answer some client messages itself, without the client seeing anything out of order.
 public struct ServerLink: Sendable {
     /// The pool's ID for the connection.
     public let id: Int
@@ -44,10 +32,17 @@ public struct ServerLink: Sendable {
     /// The parameters in force on the connection now, as far as the proxy knows.
     public internal(set) var parameters: ParameterSet
     public private(set) var status: TransactionStatus = .idle
-    private var pending: [ResponseOwner] = []
+    private var pending = CircularBuffer<PendingResponse>(initialCapacity: 8)
+    /// Frames the proxy answers itself, ready to go to the client in order.
+    private var synthesized: [ByteBuffer] = []
     /// The client sent extended-protocol messages that no Sync has closed yet.
     private var extendedOpen = false
     private var internalError: ErrorFields?
+    /// Values read back by a `.capture` request.
+    private var captured: [String: String?] = [:]
+    /// Named statements prepared on this connection by the proxy, with their last use, for LRU eviction.
+    private var prepared: [String: UInt64] = [:]
+    private var useClock: UInt64 = 0
     /// Set when the proxy no longer knows the connection's state (a failed sync, a protocol error).
     public private(set) var isTainted = false
 
@@ -58,6 +53,8 @@ public struct ServerLink: Sendable {
         self.parameters = parameters
     }
 
+    // MARK: State
+
     /// Nothing in flight and no transaction open: the connection may change hands.
     public var isIdle: Bool { pending.isEmpty && !extendedOpen && status == .idle }
 
@@ -65,64 +62,204 @@ public struct ServerLink: Sendable {
     public var isQuiet: Bool { pending.isEmpty && !extendedOpen }
 
     /// Whether a request of the client's is outstanding.
-    public var clientRequestPending: Bool { pending.contains(.client) || extendedOpen }
+    public var clientRequestPending: Bool { extendedOpen || pending.contains { $0.owner == .client } }
 
-    /// Records a client frame about to be written to the server.
+    /// Whether a reset is still in flight.
+    public var resetPending: Bool { pending.contains { $0.owner == .reset } }
+
+    /// The link after a failed internal request: close it rather than reuse it.
+    public mutating func taint() { isTainted = true }
+
+    // MARK: Writing
+
+    /// Records a client frame written unchanged.
     public mutating func noteClientFrame(type: UInt8) {
         switch type {
-        case MessageType.Frontend.query, MessageType.Frontend.functionCall:
-            pending.append(.client)
+        case MessageType.Frontend.query: expect(.query, owner: .client)
+        case MessageType.Frontend.functionCall: expect(.functionCall, owner: .client)
         case MessageType.Frontend.sync:
-            pending.append(.client)
+            expect(.sync, owner: .client)
             extendedOpen = false
-        case MessageType.Frontend.parse, MessageType.Frontend.bind, MessageType.Frontend.describe,
-             MessageType.Frontend.execute, MessageType.Frontend.close, MessageType.Frontend.flush:
-            extendedOpen = true
-        default:
-            break
+        case MessageType.Frontend.parse: expect(.parse, owner: .client); extendedOpen = true
+        case MessageType.Frontend.bind: expect(.bind, owner: .client); extendedOpen = true
+        case MessageType.Frontend.describe: expect(.describe, owner: .client); extendedOpen = true
+        case MessageType.Frontend.execute: expect(.execute, owner: .client); extendedOpen = true
+        case MessageType.Frontend.close: expect(.close, owner: .client); extendedOpen = true
+        case MessageType.Frontend.flush: extendedOpen = true
+        default: break
         }
+    }
+
+    /// Records a message written whose answer is owed to `owner`.
+    mutating func expect(_ kind: PendingResponse.Kind, owner: ResponseOwner, statement: String? = nil) {
+        pending.append(PendingResponse(kind: kind, owner: owner, statement: statement))
+        switch kind {
+        case .parse, .bind, .describe, .execute, .close: extendedOpen = true
+        case .sync: extendedOpen = false
+        case .query, .functionCall, .synthesized: break
+        }
+    }
+
+    /// The client is inside an extended-protocol exchange that only a Sync ends.
+    mutating func markExtended() { extendedOpen = true }
+
+    /// Queues a frame the proxy answers itself; it goes out once everything before it has.
+    mutating func synthesize(_ frame: ByteBuffer) {
+        if pending.isEmpty {
+            synthesized.append(frame)
+        } else {
+            pending.append(PendingResponse(kind: .synthesized(frame), owner: .client))
+        }
+    }
+
+    /// Whether answers the proxy made itself are ready for the client.
+    public var hasSynthesized: Bool { !synthesized.isEmpty }
+
+    /// Takes the answers the proxy made itself that are ready for the client.
+    public mutating func takeSynthesized() -> [ByteBuffer] {
+        defer { synthesized.removeAll() }
+        return synthesized
     }
 
     /// Builds a Query of the proxy's own whose responses will be swallowed.
     public mutating func internalQuery(_ sql: String, owner: ResponseOwner) -> ByteBuffer {
-        pending.append(owner)
+        expect(.query, owner: owner)
         return FrontendMessage.query(sql).encodedFrame
     }
 
+    /// Values read back by the last `.capture` request (nil value: the setting does not exist).
+    public mutating func takeCaptured() -> [String: String?] {
+        defer { captured.removeAll() }
+        return captured
+    }
+
+    // MARK: Prepared statements
+
+    /// Whether the proxy prepared `name` here (and marks it used).
+    mutating func hasPrepared(_ name: String) -> Bool {
+        guard prepared[name] != nil else { return false }
+        useClock += 1
+        prepared[name] = useClock
+        return true
+    }
+
+    mutating func notePrepared(_ name: String) {
+        useClock += 1
+        prepared[name] = useClock
+    }
+
+    /// The least recently used statement, when more than `limit` are prepared.
+    mutating func evict(beyond limit: Int) -> String? {
+        guard prepared.count > limit, let victim = prepared.min(by: { $0.value < $1.value })?.key else { return nil }
+        prepared[victim] = nil
+        return victim
+    }
+
+    /// The server dropped every prepared statement (DISCARD ALL, DEALLOCATE ALL).
+    mutating func forgetAllPrepared() { prepared.removeAll() }
+
+    /// Number of statements the proxy prepared here.
+    public var preparedCount: Int { prepared.count }
+
+    // MARK: Reading
+
     /// Classifies one frame from the server and updates the link's state.
     public mutating func receive(_ frame: Frame) -> ServerFrameDisposition {
-        let owner = pending.first ?? .client
+        guard let head = pending.first else { return unsolicited(frame) }
+        let forwardOrSwallow: ServerFrameDisposition = head.owner == .client ? .forward : .swallow
         switch frame.type {
         case MessageType.Backend.readyForQuery:
-            guard case .readyForQuery(let newStatus)? = try? BackendMessage.decode(frame) else {
-                return .violation("malformed ReadyForQuery from server")
+            guard head.endsWithReady, case .readyForQuery(let newStatus)? = try? BackendMessage.decode(frame) else {
+                return .violation("unexpected ReadyForQuery from server")
             }
             status = newStatus
-            if pending.isEmpty { return .violation("unexpected ReadyForQuery from server") }
-            pending.removeFirst()
-            if owner == .client { return .forwardReady(newStatus) }
+            pop()
+            if head.owner == .client { return .forwardReady(newStatus) }
             let error = internalError
             internalError = nil
-            if error != nil { isTainted = true }
-            if owner == .reset, error == nil { parameters = initialParameters }
-            return .internalDone(owner, error)
-        case MessageType.Backend.parameterStatus:
-            if case .parameterStatus(let name, let value)? = try? BackendMessage.decode(frame) {
-                parameters[name] = value
+            switch head.owner {
+            case .reset where error == nil:
+                parameters = initialParameters
+                prepared.removeAll()
+            case .parameterSync where error != nil, .loginSync where error != nil:
+                isTainted = true
+            case .client, .parameterSync, .loginSync, .reset, .hiddenStatement, .capture:
+                break
             }
-            return owner == .client ? .forward : .swallow
+            return .internalDone(head.owner, error)
         case MessageType.Backend.errorResponse:
-            if owner != .client, internalError == nil, case .errorResponse(let fields)? = try? BackendMessage.decode(frame) {
-                internalError = fields
+            if head.endsWithReady {
+                if head.owner != .client {
+                    if internalError == nil, case .errorResponse(let fields)? = try? BackendMessage.decode(frame) { internalError = fields }
+                    return .swallow
+                }
+                return .forward
             }
-            return owner == .client ? .forward : .swallow
-        case MessageType.Backend.notificationResponse, MessageType.Backend.noticeResponse:
-            // Asynchronous messages belong to whoever holds the connection.
+            // The server now skips every extended-protocol message up to the next Sync, so none of their answers will come.
+            if let statement = head.statement { prepared[statement] = nil }
+            while let next = pending.first, !next.endsWithReady { pending.removeFirst() }
+            return .forward
+        case MessageType.Backend.parameterStatus:
+            if case .parameterStatus(let name, let value)? = try? BackendMessage.decode(frame) { parameters[name] = value }
+            return forwardOrSwallow
+        case MessageType.Backend.parseComplete:
+            return complete(.parse, head: head)
+        case MessageType.Backend.bindComplete:
+            return complete(.bind, head: head)
+        case MessageType.Backend.closeComplete:
+            return complete(.close, head: head)
+        case MessageType.Backend.rowDescription, MessageType.Backend.noData:
+            if case .describe = head.kind { pop() }
+            return forwardOrSwallow
+        case MessageType.Backend.commandComplete, MessageType.Backend.emptyQueryResponse, MessageType.Backend.portalSuspended:
+            if case .execute = head.kind { pop() }
+            return forwardOrSwallow
+        case MessageType.Backend.dataRow:
+            if case .capture(let names) = head.owner { capture(frame, names: names) }
+            return forwardOrSwallow
+        case MessageType.Backend.notificationResponse:
             return .forward
         default:
-            return owner == .client ? .forward : .swallow
+            return forwardOrSwallow
         }
     }
+
+    /// A frame with nothing owed: only asynchronous messages are legitimate.
+    private mutating func unsolicited(_ frame: Frame) -> ServerFrameDisposition {
+        switch frame.type {
+        case MessageType.Backend.parameterStatus:
+            if case .parameterStatus(let name, let value)? = try? BackendMessage.decode(frame) { parameters[name] = value }
+            return .forward
+        case MessageType.Backend.noticeResponse, MessageType.Backend.notificationResponse, MessageType.Backend.errorResponse:
+            return .forward
+        default:
+            return .violation("unexpected '\(Unicode.Scalar(frame.type))' from server with nothing outstanding")
+        }
+    }
+
+    private mutating func complete(_ kind: PendingResponse.Kind, head: PendingResponse) -> ServerFrameDisposition {
+        guard head.kind == kind else { return .violation("server answered out of order") }
+        pop()
+        return head.owner == .client ? .forward : .swallow
+    }
+
+    /// Removes the head entry, then releases any answers the proxy made itself that are now next in line.
+    private mutating func pop() {
+        pending.removeFirst()
+        while let next = pending.first, case .synthesized(let frame) = next.kind {
+            synthesized.append(frame)
+            pending.removeFirst()
+        }
+    }
+
+    private mutating func capture(_ frame: Frame, names: [String]) {
+        guard case .dataRow(let columns)? = try? BackendMessage.decode(frame) else { return }
+        for (name, column) in zip(names, columns) {
+            captured[name] = column.map { String(buffer: $0) }
+        }
+    }
+
+    // MARK: Reset
 
     /// Frames that return the connection to a clean state: roll back what is open, then the reset query.
     public mutating func resetFrames(resetQuery: String) -> [ByteBuffer] {
@@ -131,12 +268,6 @@ public struct ServerLink: Sendable {
         if !resetQuery.isEmpty { frames.append(internalQuery(resetQuery, owner: .reset)) }
         return frames
     }
-
-    /// Whether a reset is still in flight.
-    public var resetPending: Bool { pending.contains(.reset) }
-
-    /// The link after a failed internal request: close it rather than reuse it.
-    public mutating func taint() { isTainted = true }
 }
 
 extension FrontendMessage {

@@ -41,6 +41,9 @@ public struct LoginPolicy: Sendable {
     public var poolMode: PoolMode
     /// Set when the login must be refused even with the right password (checked after authentication).
     public var refusal: StartupCheck.Refusal?
+    /// What a server of the pool reported at login, when one has logged in before. With it the client's login
+    /// completes without waiting for a server connection, which is taken only when the client sends work.
+    public var welcomeParameters: ParameterSet?
 
     public init(userKnown: Bool, databaseKnown: Bool, method: ClientAuthMethod, secret: StoredSecret?, poolMode: PoolMode,
                 refusal: StartupCheck.Refusal? = nil) {

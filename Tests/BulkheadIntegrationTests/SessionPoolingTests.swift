@@ -59,8 +59,10 @@ final class SessionPoolingTests: XCTestCase {
         let proxy = try ProxyFixture.start(ProxyOptions(poolSize: 1, queryWaitTimeout: 1))
         defer { proxy.stop() }
         let holder = try proxy.connect()
+        // The waiter logs in at once (the pool knows the server's parameters) and waits when it sends work.
+        let waiter = try proxy.connect()
         let start = Date()
-        XCTAssertThrowsError(try proxy.connect()) { error in
+        XCTAssertThrowsError(try waiter.exec("SELECT 1")) { error in
             XCTAssertTrue("\(error)".contains("query_wait_timeout"), "\(error)")
             XCTAssertTrue("\(error)".contains("docs/postgres@primary"), "\(error)")
         }

@@ -1,0 +1,57 @@
+// One answer the proxy is owed by a server connection, in the order the requests were written.
+
+import NIOCore
+
+/// Who will consume the responses to one request.
+public enum ResponseOwner: Sendable, Hashable {
+    /// The client's own request: responses are forwarded.
+    case client
+    /// Parameters the proxy applies before a client's work: responses are swallowed.
+    case parameterSync
+    /// Parameters applied while a client logs in: an error fails the login.
+    case loginSync
+    /// The reset run before the connection goes back to the pool.
+    case reset
+    /// A statement the proxy prepares (or closes) on the client's behalf: its completion is hidden.
+    case hiddenStatement
+    /// Reads back settings a client changed: the values are captured.
+    case capture([String])
+}
+
+/// A response the server owes for one message written to it.
+///
+/// Extended-protocol messages each get their own entry, so that the proxy can hide the answers to
+/// messages it added (a Parse on a connection that lacked the statement) and stand in for messages it
+/// answered itself (a ParseComplete for a statement the connection already had).
+struct PendingResponse: Sendable {
+    enum Kind: Sendable, Hashable {
+        /// A simple Query: ends with ReadyForQuery.
+        case query
+        case parse
+        case bind
+        /// Ends with RowDescription or NoData (after ParameterDescription for a statement).
+        case describe
+        /// Ends with CommandComplete, EmptyQueryResponse or PortalSuspended.
+        case execute
+        case close
+        /// Ends with ReadyForQuery.
+        case sync
+        /// Ends with ReadyForQuery.
+        case functionCall
+        /// Nothing is sent: the proxy emits this frame when the entry reaches the head of the queue.
+        case synthesized(ByteBuffer)
+    }
+
+    var kind: Kind
+    var owner: ResponseOwner
+    /// For a Parse of a statement the proxy names: that name, forgotten again if the Parse fails.
+    var statement: String? = nil
+
+    /// Requests whose answer ends with ReadyForQuery.
+    var endsWithReady: Bool {
+        switch kind {
+        case .query, .sync, .functionCall: return true
+        case .parse, .bind, .describe, .execute, .close, .synthesized: return false
+        }
+    }
+}

@@ -1,0 +1,28 @@
+// What the parser found in a client's SQL that matters to pooling, in terms the session understands.
+
+/// Effects of one client message on session state, as the SQL classifier saw them.
+///
+/// The channel handler fills it in from the parse (the session itself never parses SQL), so the session
+/// can keep settings, prepared statements and pinning right under transaction pooling.
+public struct StatementEffects: Sendable, Hashable {
+    /// Settings changed for the rest of the session (SET or RESET, not SET LOCAL), lower-cased.
+    public var settings: Set<String>
+    /// RESET ALL or DISCARD ALL: settings go back to the session's defaults.
+    public var resetsAll: Bool
+    /// DISCARD ALL or DEALLOCATE ALL: the server forgets every prepared statement on the connection.
+    public var deallocatesAll: Bool
+    /// What session state it creates that must stay on one server connection (temporary table, WITH HOLD
+    /// cursor, session advisory lock, LISTEN, SQL PREPARE), if any.
+    public var sessionState: String?
+
+    public init(settings: Set<String> = [], resetsAll: Bool = false, deallocatesAll: Bool = false, sessionState: String? = nil) {
+        self.settings = settings
+        self.resetsAll = resetsAll
+        self.deallocatesAll = deallocatesAll
+        self.sessionState = sessionState
+    }
+
+    public static let none = StatementEffects()
+
+    public var isNone: Bool { self == .none }
+}

@@ -1,0 +1,91 @@
+// Transaction pooling end to end: prepared statements across shared connections, settings that follow the client, pinning.
+
+import Foundation
+import XCTest
+
+final class TransactionPoolingTests: XCTestCase {
+    nonisolated(unsafe) var proxy: ProxyFixture!
+
+    override func setUpWithError() throws {
+        proxy = try ProxyFixture.start(ProxyOptions(poolMode: "transaction", poolSize: 10, queryWaitTimeout: 60))
+    }
+    override func tearDown() { proxy?.stop() }
+
+    func testSettingsFollowEachClientAcrossSharedConnections() throws {
+        let conninfo = proxy.conninfo()
+        let clients = 200, transactions = 500
+        let errors = concurrently(clients) { client in
+            var generator = SystemRandomNumberGenerator()
+            let connection = try PQConnection(conninfo)
+            let initial = try connection.exec("SELECT current_setting('TimeZone'), current_setting('search_path')").rows.first ?? []
+            var timeZone = initial.first.flatMap { $0 } ?? "", application = "", searchPath = initial.last.flatMap { $0 } ?? ""
+            for step in 0..<transactions {
+                switch Int.random(in: 0..<10, using: &generator) {
+                case 0:
+                    timeZone = "Etc/GMT+\(Int.random(in: 1...11, using: &generator))"
+                    try connection.exec("SET TimeZone = '\(timeZone)'")
+                case 1:
+                    application = "client-\(client)-\(step)"
+                    try connection.exec("SET application_name = '\(application)'")
+                case 2:
+                    searchPath = "app, auth"
+                    try connection.exec("SET search_path = app, auth")
+                case 3:
+                    searchPath = "public"
+                    try connection.exec("BEGIN; SET search_path = public; COMMIT")
+                default:
+                    break
+                }
+                let row = try connection.exec("SELECT current_setting('TimeZone'), current_setting('application_name'), current_setting('search_path')").rows.first
+                guard row == [timeZone, application, searchPath] else {
+                    throw PQError(sqlState: nil, message: "client \(client) step \(step): expected \([timeZone, application, searchPath]), saw \(row ?? [])")
+                }
+            }
+        }
+        XCTAssertTrue(errors.isEmpty, "\(errors.count) clients saw cross-talk; first: \(errors.first.map { "\($0)" } ?? "")")
+    }
+
+    func testPreparedStatementsWorkAcrossSharedConnections() throws {
+        let conninfo = proxy.conninfo()
+        let errors = concurrently(50) { client in
+            let connection = try PQConnection(conninfo)
+            try connection.prepare("docs_by_org", "SELECT count(*) FROM app.documents WHERE organization_id = $1")
+            try connection.prepare("mine_\(client)", "SELECT $1::int * 2")
+            for round in 0..<40 {
+                guard try connection.execPrepared("docs_by_org", ["1"]).first == "20" else { throw PQError(sqlState: nil, message: "wrong count") }
+                guard try connection.execPrepared("mine_\(client)", ["\(round)"]).first == "\(round * 2)" else {
+                    throw PQError(sqlState: nil, message: "wrong answer")
+                }
+            }
+            XCTAssertThrowsError(try connection.execPrepared("never_prepared", []))
+            try connection.exec("DEALLOCATE ALL")
+            XCTAssertThrowsError(try connection.execPrepared("docs_by_org", ["1"]))
+        }
+        XCTAssertTrue(errors.isEmpty, "\(errors.count) clients failed; first: \(errors.first.map { "\($0)" } ?? "")")
+    }
+
+    func testPgbenchPreparedModeRuns() throws {
+        if try Cluster.scalar("SELECT count(*) FROM pg_database WHERE datname = 'bench_it'", database: "postgres") == "0" {
+            try Cluster.scalar("CREATE DATABASE bench_it", database: "postgres")
+            _ = try runCommand(["pgbench", "-i", "-s", "1", "-q", "bench_it"], environment: proxy.environment(database: "bench_it"))
+        }
+        let (status, output) = try runCommand(["pgbench", "-M", "prepared", "-S", "-c", "20", "-j", "2", "-T", "5", "bench_it"],
+                                              environment: proxy.environment(database: "bench_it"))
+        XCTAssertEqual(status, 0, output)
+        XCTAssertTrue(output.contains("number of failed transactions: 0 (0.000%)"), output)
+    }
+
+    func testTemporaryTablePinsTheConnectionToItsClient() throws {
+        let connection = try proxy.connect()
+        try connection.exec("CREATE TEMP TABLE scratch(x int)")
+        try connection.exec("INSERT INTO scratch VALUES (1), (2)")
+        // Other clients keep the pool busy; the pinned client still finds its temp table every time.
+        let conninfo = proxy.conninfo()
+        let errors = concurrently(20) { _ in
+            let other = try PQConnection(conninfo)
+            for _ in 0..<20 { try other.exec("SELECT pg_backend_pid()") }
+        }
+        XCTAssertTrue(errors.isEmpty)
+        for _ in 0..<20 { XCTAssertEqual(try connection.exec("SELECT count(*) FROM scratch").first, "2") }
+    }
+}
