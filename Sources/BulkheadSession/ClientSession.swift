@@ -291,7 +291,7 @@ public struct ClientSession: Sendable {
             }
             evictIfFull(on: &link, into: &action)
             link.notePrepared(parse.name)
-            link.expect(.parse, owner: .client, statement: parse.name)
+            link.expect(.parse, owner: .client, statement: parse.name, clientStatement: clientName)
             return .some(FrontendMessage.parse(parse).encodedFrame)
         case MessageType.Frontend.bind:
             guard case .bind(var bind)? = try? FrontendMessage.decode(frame), !bind.statement.isEmpty else { return nil }
@@ -425,6 +425,10 @@ public struct ClientSession: Sendable {
     public mutating func serverFrame(_ frame: Frame) -> SessionAction {
         guard var link else { return SessionAction() }
         let disposition = link.receive(frame)
+        if frame.type == MessageType.Backend.errorResponse {
+            // PostgreSQL creates nothing when a Parse fails or is skipped, so the client may use the name again.
+            for name in link.takeFailedClientStatements() { statements[name] = nil }
+        }
         let action = SessionAction()
         if link.hasSynthesized, case .ready = state {
             // The proxy's own answers follow the frame that completed the message before them.
@@ -487,6 +491,13 @@ public struct ClientSession: Sendable {
             // would have refused the connection, so the session ends with the server's reason.
             return fail(error.sqlState ?? SQLState.connectionException, error.message ?? "could not apply session parameters",
                         appendingTo: action, releasing: true)
+        case (.ready, .internalDone(.parameterSync, nil)):
+            // Keep the values as the server reported them, so equal settings compare equal on the next checkout.
+            if let link = self.link {
+                for parameter in wanted.sorted { if let reported = link.parameters[parameter.name] { wanted[parameter.name] = reported } }
+            }
+            releaseIfDone(into: &action)
+            return action
         case (.ready, .internalDone(_, let error)):
             if error != nil, var link = self.link { link.taint(); self.link = link }
             releaseIfDone(into: &action)
@@ -515,7 +526,8 @@ public struct ClientSession: Sendable {
     /// The client has sent nothing for `idle`. Ends the session when a configured limit applies:
     /// `idle_transaction_timeout` inside a transaction (it holds a server connection), `client_idle_timeout` outside.
     public mutating func clientIdle(for idle: Duration, clientIdleTimeout: Duration?, transactionIdleTimeout: Duration?) -> SessionAction {
-        guard case .ready = state, !(link?.clientRequestPending ?? false) else { return SessionAction() }
+        // A client waiting for a server connection, or for its server's answer, is not idle.
+        guard case .ready = state, !(link?.clientRequestPending ?? false), queued.isEmpty, !acquiring else { return SessionAction() }
         if transactionStatus != .idle {
             guard let limit = transactionIdleTimeout, idle >= limit else { return SessionAction() }
             return fail(SQLState.idleInTransactionTimeout, "bulkhead: terminating connection due to idle_transaction_timeout", appendingTo: SessionAction())

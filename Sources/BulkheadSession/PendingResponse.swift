@@ -46,6 +46,8 @@ struct PendingResponse: Sendable {
     var owner: ResponseOwner
     /// For a Parse of a statement the proxy names: that name, forgotten again if the Parse fails.
     var statement: String? = nil
+    /// For a client's Parse of a named statement: the client's name, freed again if the Parse fails.
+    var clientStatement: String? = nil
 
     /// Requests whose answer ends with ReadyForQuery.
     var endsWithReady: Bool {

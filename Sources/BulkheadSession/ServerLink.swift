@@ -40,6 +40,8 @@ public struct ServerLink: Sendable {
     private var internalError: ErrorFields?
     /// Values read back by a `.capture` request.
     private var captured: [String: String?] = [:]
+    /// Client statement names whose Parse failed or was skipped after an error: they exist nowhere.
+    private var failedClientStatements: [String] = []
     /// Named statements prepared on this connection by the proxy, with their last use, for LRU eviction.
     private var prepared: [String: UInt64] = [:]
     private var useClock: UInt64 = 0
@@ -91,8 +93,8 @@ public struct ServerLink: Sendable {
     }
 
     /// Records a message written whose answer is owed to `owner`.
-    mutating func expect(_ kind: PendingResponse.Kind, owner: ResponseOwner, statement: String? = nil) {
-        pending.append(PendingResponse(kind: kind, owner: owner, statement: statement))
+    mutating func expect(_ kind: PendingResponse.Kind, owner: ResponseOwner, statement: String? = nil, clientStatement: String? = nil) {
+        pending.append(PendingResponse(kind: kind, owner: owner, statement: statement, clientStatement: clientStatement))
         switch kind {
         case .parse, .bind, .describe, .execute, .close: extendedOpen = true
         case .sync: extendedOpen = false
@@ -125,6 +127,12 @@ public struct ServerLink: Sendable {
     public mutating func internalQuery(_ sql: String, owner: ResponseOwner) -> ByteBuffer {
         expect(.query, owner: owner)
         return FrontendMessage.query(sql).encodedFrame
+    }
+
+    /// Client statement names whose Parse failed, to be forgotten by the session.
+    public mutating func takeFailedClientStatements() -> [String] {
+        defer { failedClientStatements.removeAll() }
+        return failedClientStatements
     }
 
     /// Values read back by the last `.capture` request (nil value: the setting does not exist).
@@ -196,8 +204,14 @@ public struct ServerLink: Sendable {
                 return .forward
             }
             // The server now skips every extended-protocol message up to the next Sync, so none of their answers will come.
-            if let statement = head.statement { prepared[statement] = nil }
-            while let next = pending.first, !next.endsWithReady { pending.removeFirst() }
+            // The failed message and every skipped one: their statements were never prepared, and a skipped
+            // eviction Close leaves a statement the proxy has forgotten, so the connection can't be trusted.
+            while let next = pending.first, !next.endsWithReady {
+                if let statement = next.statement { prepared[statement] = nil }
+                if let name = next.clientStatement { failedClientStatements.append(name) }
+                if next.owner == .hiddenStatement, case .close = next.kind { isTainted = true }
+                pending.removeFirst()
+            }
             return .forward
         case MessageType.Backend.parameterStatus:
             if case .parameterStatus(let name, let value)? = try? BackendMessage.decode(frame) { parameters[name] = value }

@@ -75,6 +75,15 @@ final class TransactionPoolingTests: XCTestCase {
         XCTAssertTrue(output.contains("number of failed transactions: 0 (0.000%)"), output)
     }
 
+    /// asyncpg with its default statement cache and psycopg with prepare_threshold=0 (tests/drivers).
+    func testRealDriversWithServerSidePreparedStatements() throws {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("tests/drivers/prepared_statements.py").path
+        let (status, output) = try runCommand(["python3", script, "127.0.0.1", "\(proxy.port)", "app", "app-secret", "docs"])
+        XCTAssertEqual(status, 0, output)
+        XCTAssertTrue(output.contains("drivers ok"), output)
+    }
+
     func testTemporaryTablePinsTheConnectionToItsClient() throws {
         let connection = try proxy.connect()
         try connection.exec("CREATE TEMP TABLE scratch(x int)")

@@ -8,9 +8,10 @@ import NIOEmbedded
 struct FakeServer {
     let channel: EmbeddedChannel
 
-    /// Parameters the fake server reports at login.
+    /// Parameters the fake server reports at login (application_name is reported, empty, as PostgreSQL does).
     static let reportedParameters = [
-        ("client_encoding", "UTF8"), ("DateStyle", "ISO, MDY"), ("server_version", "16.4"), ("TimeZone", "UTC"),
+        ("application_name", ""), ("client_encoding", "UTF8"), ("DateStyle", "ISO, MDY"), ("server_version", "16.4"),
+        ("TimeZone", "UTC"),
     ]
 
     var isOpen: Bool { channel.isActive }

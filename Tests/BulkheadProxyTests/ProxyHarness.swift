@@ -16,7 +16,7 @@ final class ProxyHarness {
     /// A client after a successful login.
     struct Session {
         let client: TestClient
-        /// The connection the pool opened for this login, if it opened one.
+        /// The connection the pool opened for this login, if it opened one (only a pool's first login does).
         let newServer: FakeServer?
         /// The cancel key the proxy gave the client.
         let proxyKey: CancelKey
@@ -51,25 +51,48 @@ final class ProxyHarness {
     }
 
     /// Logs a trust user in on a new client; when the pool opens a connection for it, plays that server's login.
-    func loginTrust(user: String = TestConfiguration.trustUser, serverKey: CancelKey? = nil) throws -> Session {
+    ///
+    /// Only a pool's first login takes a server connection; once a server has logged in, later logins complete
+    /// from the parameters the pool remembers, and `newServer` is nil.
+    func loginTrust(user: String = TestConfiguration.trustUser, parameters: [(String, String)] = [],
+                    serverKey: CancelKey? = nil) throws -> Session {
         let client = try connectClient()
-        return try loginTrust(client, user: user, serverKey: serverKey)
+        return try loginTrust(client, user: user, parameters: parameters, serverKey: serverKey)
     }
 
-    func loginTrust(_ client: TestClient, user: String = TestConfiguration.trustUser, serverKey: CancelKey? = nil) throws -> Session {
+    func loginTrust(_ client: TestClient, user: String = TestConfiguration.trustUser, parameters: [(String, String)] = [],
+                    serverKey: CancelKey? = nil) throws -> Session {
         let opened = connector.connections.count
-        try client.sendStartup(user: user)
+        try client.sendStartup(user: user, parameters: parameters)
         run()
-        var newServer: FakeServer?
-        if connector.connections.count > opened, let server = connector.servers.last {
-            try server.acceptLogin(key: serverKey ?? makeServerKey())
-            run()
-            newServer = server
-        }
+        let newServer = try acceptLoginOfConnection(openedAfter: opened, serverKey: serverKey)
         let messages = try client.receivedMessages()
         guard case .readyForQuery(.idle)? = messages.last, let key = messages.backendKey else {
             throw TestFailure("login of \(user) did not complete; client received \(messages)")
         }
         return Session(client: client, newServer: newServer, proxyKey: key, messages: messages)
+    }
+
+    /// Sends `messages` from `client` as one read; when the pool opens a connection to serve them, plays its login.
+    /// Returns that new connection, or nil when none was opened (an idle one served the client, or it waits).
+    @discardableResult
+    func send(_ messages: FrontendMessage..., from client: TestClient, serverKey: CancelKey? = nil) throws -> FakeServer? {
+        try send(messages, from: client, serverKey: serverKey)
+    }
+
+    @discardableResult
+    func send(_ messages: [FrontendMessage], from client: TestClient, serverKey: CancelKey? = nil) throws -> FakeServer? {
+        let opened = connector.connections.count
+        try client.send(raw: WireDecoding.encode(messages))
+        run()
+        return try acceptLoginOfConnection(openedAfter: opened, serverKey: serverKey)
+    }
+
+    /// Plays the login of the newest connection if the pool opened one since there were `count`.
+    private func acceptLoginOfConnection(openedAfter count: Int, serverKey: CancelKey?) throws -> FakeServer? {
+        guard connector.connections.count > count, let server = connector.servers.last else { return nil }
+        try server.acceptLogin(key: serverKey ?? makeServerKey())
+        run()
+        return server
     }
 }

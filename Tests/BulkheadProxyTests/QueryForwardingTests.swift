@@ -38,6 +38,8 @@ final class QueryForwardingTests: XCTestCase {
 
         let pipelined = WireDecoding.encode([
             .parse(Parse(name: "", query: "SELECT $1::int4", parameterTypes: [23])),
+            .bind(Bind(portal: "", statement: "", parameterFormats: [], parameters: [ByteBuffer(string: "1")], resultFormats: [])),
+            .describe(Describe(target: .portal(""))),
             .execute(Execute(portal: "", maxRows: 0)),
             .sync,
         ])
@@ -45,8 +47,8 @@ final class QueryForwardingTests: XCTestCase {
         harness.run()
         XCTAssertEqual(try server.receivedBytes(), pipelined)
 
-        // Cut the server's answer in the middle of a frame header and of a frame body.
-        let results = WireDecoding.encode(Self.resultMessages)
+        // The extended protocol's answer; cut it in the middle of a frame header and of a frame body.
+        let results = WireDecoding.encode([.parseComplete, .bindComplete] + Self.resultMessages)
         let cuts = [3, 27, results.readableBytes]
         var start = 0
         for end in cuts {
@@ -55,6 +57,7 @@ final class QueryForwardingTests: XCTestCase {
             start = end
         }
         XCTAssertEqual(try session.client.receivedBytes(), results)
+        XCTAssertFalse(session.client.isClosed)
     }
 
     func testQueryPipelinedBehindTheStartupPacketReachesTheServerAfterItsLogin() throws {

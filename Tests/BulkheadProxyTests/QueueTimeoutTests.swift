@@ -14,11 +14,10 @@ final class QueueTimeoutTests: XCTestCase {
         let holder = try harness.loginTrust()
         let server = try XCTUnwrap(holder.newServer)
 
-        let waiting = try harness.connectClient()
-        try waiting.sendStartup(user: TestConfiguration.trustUser)
-        harness.run()
-        XCTAssertEqual(try waiting.receivedMessages(), [.authentication(.ok)])
-        XCTAssertEqual(harness.connector.connections.count, 1, "pool_size 1 is already used")
+        // The login completes without a server connection; the first query is what waits for one.
+        let waiting = try harness.loginTrust().client
+        XCTAssertNil(try harness.send(.query("SELECT 2"), from: waiting), "pool_size 1 is already used")
+        XCTAssertEqual(harness.connector.connections.count, 1)
 
         // PoolManager reads ContinuousClock itself, so the timeout has to pass in real time.
         harness.runtime.pools.tick()
@@ -36,6 +35,7 @@ final class QueueTimeoutTests: XCTestCase {
         XCTAssertTrue(text.contains(TestConfiguration.poolName), text)
         XCTAssertTrue(text.contains("query_wait_timeout"), text)
         XCTAssertTrue(waiting.isClosed)
+        XCTAssertEqual(try server.receivedBytes().readableBytes, 0, "the failed query must never reach the server")
 
         // The holder keeps its connection.
         let query = WireDecoding.encode([.query("SELECT 1")])

@@ -19,14 +19,11 @@ final class ReleaseTests: XCTestCase {
         XCTAssertTrue(server.isOpen)
 
         let second = try harness.loginTrust()
-        XCTAssertNil(second.newServer, "the reset connection must be reused")
-        XCTAssertEqual(harness.connector.connections.count, 1)
         XCTAssertNotEqual(second.proxyKey, first.proxyKey)
 
-        let query = WireDecoding.encode([.query("SELECT 2")])
-        try second.client.send(raw: query)
-        harness.run()
-        XCTAssertEqual(try server.receivedBytes(), query)
+        XCTAssertNil(try harness.send(.query("SELECT 2"), from: second.client), "the reset connection must be reused")
+        XCTAssertEqual(try server.receivedMessages(), [.query("SELECT 2")])
+        XCTAssertEqual(harness.connector.connections.count, 1)
     }
 
     func testClientLeavingInsideATransactionRollsBackBeforeTheResetAndTheConnectionIsReused() throws {
@@ -49,7 +46,9 @@ final class ReleaseTests: XCTestCase {
         XCTAssertTrue(server.isOpen)
 
         let second = try harness.loginTrust()
-        XCTAssertNil(second.newServer, "a cleanly reset connection must be reused")
+        XCTAssertNil(try harness.send(.query("SELECT 2"), from: second.client), "a cleanly reset connection must be reused")
+        XCTAssertEqual(try server.receivedMessages(), [.query("SELECT 2")])
+        XCTAssertEqual(harness.connector.connections.count, 1)
     }
 
     func testClientLeavingWithAQueryInFlightClosesTheServerConnection() throws {
@@ -65,8 +64,10 @@ final class ReleaseTests: XCTestCase {
 
         XCTAssertFalse(server.isOpen, "a connection with an unanswered query cannot be reused")
         XCTAssertEqual(try server.receivedBytes().readableBytes, 0, "nothing is sent to a connection being discarded")
+        // The next client's first query needs a connection, and the discarded one is not it.
         let second = try harness.loginTrust()
-        XCTAssertNotNil(second.newServer)
+        let replacement = try XCTUnwrap(try harness.send(.query("SELECT 2"), from: second.client), "a new connection must be opened")
+        XCTAssertEqual(try replacement.receivedMessages(), [.query("SELECT 2")])
         XCTAssertEqual(harness.connector.connections.count, 2)
     }
 
@@ -85,7 +86,9 @@ final class ReleaseTests: XCTestCase {
         XCTAssertEqual(try server.receivedBytes().readableBytes, 0)
 
         let second = try harness.loginTrust()
-        XCTAssertNil(second.newServer, "the connection opened for the departed client serves the next one")
+        XCTAssertNil(try harness.send(.query("SELECT 2"), from: second.client),
+                     "the connection opened for the departed client serves the next one")
+        XCTAssertEqual(try server.receivedMessages(), [.query("SELECT 2")])
         XCTAssertEqual(harness.connector.connections.count, 1)
     }
 }

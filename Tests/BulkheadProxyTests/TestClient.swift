@@ -24,11 +24,12 @@ struct TestClient {
         try send(raw: buffer)
     }
 
-    func sendStartup(user: String, database: String = TestConfiguration.database) throws {
+    /// Sends a StartupMessage naming `user` and `database`, followed by any run-time `parameters`.
+    func sendStartup(user: String, database: String = TestConfiguration.database, parameters: [(String, String)] = []) throws {
         try send(.startup(StartupMessage(parameters: [
             StartupParameter(name: "user", value: user),
             StartupParameter(name: "database", value: database),
-        ])))
+        ] + parameters.map { StartupParameter(name: $0.0, value: $0.1) })))
     }
 
     /// Everything the proxy wrote since the last call, as one buffer.

@@ -24,6 +24,10 @@ struct TestConfiguration {
     var maxMessageLength = 4096
     /// Seconds; zero waits forever.
     var queryWaitTimeout = 0.0
+    /// Seconds; zero disables.
+    var clientIdleTimeout = 0.0
+    /// "session", "transaction" or "statement".
+    var poolMode = "session"
 
     var toml: String {
         """
@@ -33,6 +37,7 @@ struct TestConfiguration {
         auth_failure_delay = \(authFailureDelay)
         max_message_length = \(maxMessageLength)
         server_reset_query = "DISCARD ALL"
+        client_idle_timeout = \(clientIdleTimeout)
 
         [[nodes]]
         name = "\(Self.nodeName)"
@@ -46,7 +51,7 @@ struct TestConfiguration {
         server_user = "\(Self.serverUser)"
         server_password = "server-secret"
         pool_size = \(poolSize)
-        pool_mode = "session"
+        pool_mode = "\(poolMode)"
         query_wait_timeout = \(queryWaitTimeout)
 
         [[users]]
