@@ -34,6 +34,8 @@ public struct PoolStateMachine: Sendable {
     private var waiters: [Waiter] = []
     private var nextConnectionID: ConnectionID
     private var shuttingDown = false
+    /// Connections in the `.connecting` state, kept as a count because every event needs it.
+    private var connectingCount = 0
 
     /// - Parameter firstConnectionID: lets several pools share one ID space.
     public init(settings: PoolSettings, firstConnectionID: ConnectionID = 1) {
@@ -65,6 +67,7 @@ public struct PoolStateMachine: Sendable {
     public mutating func connected(_ id: ConnectionID, now: Instant) -> PoolAction {
         var action = PoolAction()
         guard var connection = connections[id], connection.state == .connecting else { return action }
+        connectingCount -= 1
         connection.state = .idle(since: now)
         connections[id] = connection
         idle.append(id)
@@ -78,9 +81,10 @@ public struct PoolStateMachine: Sendable {
         var action = PoolAction()
         guard connections[id]?.state == .connecting else { return action }
         connections[id] = nil
+        connectingCount -= 1
         // Waiters beyond what the remaining attempts can serve learn of the failure now instead of
         // waiting out the queue timeout against a server that is refusing us.
-        let inFlight = connections.values.filter { $0.state == .connecting }.count + idle.count
+        let inFlight = connectingCount + idle.count
         while waiters.count > inFlight {
             let waiter = waiters.removeLast()
             action.fail[waiter.request] = .connectFailed(reason)
@@ -108,7 +112,8 @@ public struct PoolStateMachine: Sendable {
     /// A connection died on its own, whatever its state.
     public mutating func closed(_ id: ConnectionID, now: Instant) -> PoolAction {
         var action = PoolAction()
-        guard connections.removeValue(forKey: id) != nil else { return action }
+        guard let removed = connections.removeValue(forKey: id) else { return action }
+        if removed.state == .connecting { connectingCount -= 1 }
         idle.removeAll { $0 == id }
         serveWaiters(now: now, into: &action)
         return action
@@ -177,9 +182,8 @@ public struct PoolStateMachine: Sendable {
             action.leases.append(Lease(request: waiter.request, connection: id))
         }
         // Open connections for waiters that nothing in flight will serve.
-        let connecting = connections.values.filter { $0.state == .connecting }.count
-        var unserved = waiters.count - connecting
-        var index = connecting
+        var unserved = waiters.count - connectingCount
+        var index = connectingCount
         while unserved > 0, connections.count < limit(now: now) {
             let loop = waiters[min(index, waiters.count - 1)].loop
             action.connect.append(order(loop: loop, now: now))
@@ -203,6 +207,7 @@ public struct PoolStateMachine: Sendable {
         let id = nextConnectionID
         nextConnectionID += 1
         connections[id] = Connection(state: .connecting, loop: loop, created: now)
+        connectingCount += 1
         return ConnectOrder(connection: id, loop: loop)
     }
 

@@ -223,7 +223,7 @@ public struct ClientSession: Sendable {
 
     private mutating func forward(_ frame: Frame, effects: StatementEffects) -> SessionAction {
         var action = SessionAction()
-        if case .ready = state, queued.isEmpty, var link = link {
+        if case .ready = state, queued.isEmpty, var link = takeLink() {
             send(frame, effects: effects, on: &link, into: &action)
             self.link = link
             return action
@@ -405,7 +405,7 @@ public struct ClientSession: Sendable {
 
     private mutating func finishLogin() -> SessionAction {
         var action = SessionAction()
-        guard var link else { return action }
+        guard var link = takeLink() else { return action }
         // The client's view of its settings is what the server reported, so equal values compare equal later.
         for parameter in wanted.sorted { if let reported = link.parameters[parameter.name] { wanted[parameter.name] = reported } }
         var reported = ParameterSet()
@@ -423,7 +423,7 @@ public struct ClientSession: Sendable {
 
     /// A frame from the attached server connection.
     public mutating func serverFrame(_ frame: Frame) -> SessionAction {
-        guard var link else { return SessionAction() }
+        guard var link = takeLink() else { return SessionAction() }
         let disposition = link.receive(frame)
         if frame.type == MessageType.Backend.errorResponse {
             // PostgreSQL creates nothing when a Parse fails or is skipped, so the client may use the name again.
@@ -475,7 +475,7 @@ public struct ClientSession: Sendable {
         case (.ready, .swallow):
             return action
         case (.ready, .internalDone(.capture(let names), let error)):
-            if error == nil, var link = self.link {
+            if error == nil, var link = takeLink() {
                 for (name, value) in link.takeCaptured() {
                     wanted[name] = value
                     link.parameters[name] = value
@@ -499,7 +499,7 @@ public struct ClientSession: Sendable {
             releaseIfDone(into: &action)
             return action
         case (.ready, .internalDone(_, let error)):
-            if error != nil, var link = self.link { link.taint(); self.link = link }
+            if error != nil, var link = takeLink() { link.taint(); self.link = link }
             releaseIfDone(into: &action)
             return action
         case (.awaitingStartup, _), (.authenticating, _), (.awaitingServer, _), (.syncingLogin, _), (.finished, _):
@@ -538,6 +538,13 @@ public struct ClientSession: Sendable {
 
     // MARK: Helpers
 
+    /// Moves the link out of the session so it can be mutated in place; the caller puts it back.
+    /// (Mutating a copy while `self.link` still shares its storage would copy its buffers on every frame.)
+    private mutating func takeLink() -> ServerLink? {
+        defer { link = nil }
+        return link
+    }
+
     /// Remembers settings the client changed itself, as the server reported them.
     private mutating func noteReported(_ frame: Frame) {
         guard case .parameterStatus(let name, let value)? = try? BackendMessage.decode(frame),
@@ -547,7 +554,7 @@ public struct ClientSession: Sendable {
 
     /// In transaction and statement modes the connection goes back as soon as nothing is pending.
     private mutating func releaseIfDone(into action: inout SessionAction) {
-        guard poolMode != .session, !isPinned, var link, link.isIdle, queued.isEmpty else { return }
+        guard poolMode != .session, !isPinned, let idle = link?.isIdle, idle, queued.isEmpty, var link = takeLink() else { return }
         if !dirtySettings.isEmpty {
             // Read back what the client's SET/RESET left, so the next connection can be given the same.
             let names = dirtySettings.sorted()

@@ -8,7 +8,8 @@ public struct ParameterSet: Sendable, Hashable, Sequence {
         public var value: String
     }
 
-    private var storage: [String: Parameter] = [:]
+    /// Keyed by lower-cased name.
+    private(set) var storage: [String: Parameter] = [:]
 
     public init() {}
 

@@ -10,25 +10,23 @@ public enum ParameterSync {
     /// Parameters the link carries from an earlier client that `wanted` does not name go back to
     /// their login values, so nothing one client set is seen by the next.
     public static func statement(wanted: ParameterSet, link: ServerLink) -> String? {
-        var calls: [String] = []
-        var seen = Set<String>()
-        for parameter in wanted.sorted {
-            seen.insert(parameter.name.lowercased())
-            if link.parameters[parameter.name] != parameter.value {
-                calls.append(setConfig(parameter.name, literal(parameter.value)))
-            }
+        // Runs on every checkout: compare by stored key without building anything unless something differs.
+        var calls: [(key: String, call: String)] = []
+        for (key, parameter) in wanted.storage where link.parameters.storage[key]?.value != parameter.value {
+            calls.append((key, setConfig(parameter.name, literal(parameter.value))))
         }
-        for parameter in link.parameters.sorted where !seen.contains(parameter.name.lowercased()) {
-            let initial = link.initialParameters[parameter.name]
+        for (key, parameter) in link.parameters.storage where wanted.storage[key] == nil {
+            let initial = link.initialParameters.storage[key]?.value
             guard initial != parameter.value else { continue }
             if let initial {
-                calls.append(setConfig(parameter.name, literal(initial)))
+                calls.append((key, setConfig(parameter.name, literal(initial))))
             } else {
-                let resetValue = "(SELECT reset_val FROM pg_catalog.pg_settings WHERE name = \(literal(parameter.name.lowercased())))"
-                calls.append(setConfig(parameter.name, resetValue))
+                let resetValue = "(SELECT reset_val FROM pg_catalog.pg_settings WHERE name = \(literal(key)))"
+                calls.append((key, setConfig(parameter.name, resetValue)))
             }
         }
-        return calls.isEmpty ? nil : "SELECT " + calls.joined(separator: ", ")
+        guard !calls.isEmpty else { return nil }
+        return "SELECT " + calls.sorted { $0.key < $1.key }.map(\.call).joined(separator: ", ")
     }
 
     /// What the link's parameters will be once `statement(wanted:link:)` has run.
