@@ -38,13 +38,66 @@ final class PoolingEffects: Sendable {
         return Self.effects(of: classification)
     }
 
+    /// Byte-level on purpose: this runs for every pooled statement, and Foundation's substring search is slow.
     static func isPlain(_ sql: String) -> Bool {
-        let lowered = sql.lowercased()
-        if lowered.contains("/*") || lowered.contains("--") { return false }
-        if let semicolon = lowered.firstIndex(of: ";"), !lowered[lowered.index(after: semicolon)...].allSatisfy(\.isWhitespace) { return false }
-        let first = lowered.drop { $0.isWhitespace || $0 == "(" }.prefix { $0.isLetter }
-        guard plainStarts.contains(String(first)) else { return false }
-        return !suspicious.contains { lowered.contains($0) }
+        var text = sql
+        return text.withUTF8 { isPlain(bytes: $0) }
+    }
+
+    private static let suspiciousBytes = suspicious.map { Array($0.utf8) }
+    private static let plainStartBytes = Set(plainStarts.map { Array($0.utf8) })
+
+    static func isPlain(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let count = bytes.count
+        var index = 0
+        // Comments and a second statement always go to the parser.
+        while index < count {
+            let byte = bytes[index]
+            if (byte == UInt8(ascii: "/") || byte == UInt8(ascii: "-")), index + 1 < count {
+                let next = bytes[index + 1]
+                if (byte == UInt8(ascii: "/") && next == UInt8(ascii: "*")) || (byte == UInt8(ascii: "-") && next == UInt8(ascii: "-")) {
+                    return false
+                }
+            }
+            if byte == UInt8(ascii: ";") {
+                var rest = index + 1
+                while rest < count, isSpace(bytes[rest]) { rest += 1 }
+                if rest < count { return false }
+            }
+            index += 1
+        }
+        var start = 0
+        while start < count, isSpace(bytes[start]) || bytes[start] == UInt8(ascii: "(") { start += 1 }
+        var end = start
+        var word: [UInt8] = []
+        while end < count, let letter = lowerLetter(bytes[end]) { word.append(letter); end += 1 }
+        guard plainStartBytes.contains(word) else { return false }
+        return !suspiciousBytes.contains { contains(bytes, $0) }
+    }
+
+    private static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || (0x09...0x0D).contains(byte)
+    }
+
+    private static func lowerLetter(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"): return byte
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): return byte | 0x20
+        default: return nil
+        }
+    }
+
+    /// Case-insensitive search for a lower-case ASCII word.
+    private static func contains(_ bytes: UnsafeBufferPointer<UInt8>, _ word: [UInt8]) -> Bool {
+        guard word.count <= bytes.count else { return false }
+        var index = 0
+        while index + word.count <= bytes.count {
+            var offset = 0
+            while offset < word.count, (lowerLetter(bytes[index + offset]) ?? bytes[index + offset]) == word[offset] { offset += 1 }
+            if offset == word.count { return true }
+            index += 1
+        }
+        return false
     }
 
     static func effects(of classification: SQLClassification) -> StatementEffects {

@@ -1,0 +1,22 @@
+// The screen that decides which pooled statements are parsed for session effects.
+
+@testable import BulkheadProxy
+import XCTest
+
+final class PoolingEffectsTests: XCTestCase {
+    func testPlainDMLSkipsTheParser() {
+        for sql in ["SELECT abalance FROM pgbench_accounts WHERE aid = 5;", "  (select 1)", "UPDATE t SET x = 1 WHERE id = 2",
+                    "insert into t values (1)", "BEGIN", "COMMIT;  \n"] {
+            XCTAssertTrue(PoolingEffects.isPlain(sql), sql)
+        }
+    }
+
+    func testAnythingThatMayTouchSessionStateIsParsed() {
+        for sql in ["SET search_path = app", "set timezone to 'UTC'", "SELECT 1; SET x = 1", "SELECT 1 /* x */", "SELECT 1 -- hi",
+                    "SELECT pg_advisory_lock(1)", "SELECT pg_catalog.set_config('a', 'b', false)", "CREATE TEMP TABLE t(x int)",
+                    "SELECT * INTO TEMP t FROM x", "DECLARE c CURSOR WITH HOLD FOR SELECT 1", "LISTEN ch", "PREPARE p AS SELECT 1",
+                    "DEALLOCATE ALL", "DISCARD ALL", "RESET ALL", "select 1 from t where PG_ADVISORY_LOCK(1)"] {
+            XCTAssertFalse(PoolingEffects.isPlain(sql), sql)
+        }
+    }
+}
