@@ -42,7 +42,8 @@ extension ProxyPlan {
             maxMessageLength: proxy.maxMessageLength, connectTimeout: proxy.connectTimeout,
             clientIdleTimeout: proxy.clientIdleTimeout == .zero ? nil : proxy.clientIdleTimeout,
             idleTransactionTimeout: proxy.idleTransactionTimeout == .zero ? nil : proxy.idleTransactionTimeout,
-            resetQuery: proxy.serverResetQuery, maxPreparedStatements: proxy.maxPreparedStatements, defaultPoolMode: PoolMode(rawValue: proxy.poolMode.rawValue) ?? .session,
+            resetQuery: proxy.serverResetQuery, maxPreparedStatements: proxy.maxPreparedStatements,
+            rejectSessionFeatures: proxy.sessionFeatures == .reject, defaultPoolMode: PoolMode(rawValue: proxy.poolMode.rawValue) ?? .session,
             defaultAuthMethod: ClientAuthMethod(rawValue: proxy.authMethod.rawValue) ?? .scramSHA256,
             logLevel: Logger.Level(rawValue: proxy.logLevel.rawValue) ?? .info,
             databases: databases, users: users)

@@ -51,6 +51,8 @@ public struct ProxyPlan: Sendable {
     public var idleTransactionTimeout: Duration?
     public var resetQuery: String
     public var maxPreparedStatements: Int
+    /// `session_features = "reject"`: refuse session state under transaction pooling instead of pinning.
+    public var rejectSessionFeatures: Bool
     public var defaultPoolMode: PoolMode
     public var defaultAuthMethod: ClientAuthMethod
     public var logLevel: Logger.Level

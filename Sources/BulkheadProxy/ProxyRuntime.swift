@@ -30,7 +30,8 @@ final class ProxyRuntime: Sendable {
         let plan = self.plan
         return ClientSession.Settings(poolModeDefault: plan.defaultPoolMode, resetQuery: plan.resetQuery,
                                       maxQueuedBytes: max(plan.maxMessageLength, 64 << 20),
-                                      maxPreparedStatements: plan.maxPreparedStatements)
+                                      maxPreparedStatements: plan.maxPreparedStatements,
+                                      rejectSessionFeatures: plan.rejectSessionFeatures)
     }
 
     var authFailureDelay: TimeAmount { .nanoseconds(Int64(plan.authFailureDelay.nanoseconds)) }

@@ -18,13 +18,16 @@ public struct ClientSession: Sendable {
         public var maxQueuedBytes: Int
         /// Statements the proxy keeps prepared per server connection under transaction pooling.
         public var maxPreparedStatements: Int
+        /// Under transaction pooling, refuse statements that create session state instead of pinning the connection.
+        public var rejectSessionFeatures: Bool
 
         public init(poolModeDefault: PoolMode = .session, resetQuery: String = "DISCARD ALL", maxQueuedBytes: Int = 64 << 20,
-                    maxPreparedStatements: Int = 200) {
+                    maxPreparedStatements: Int = 200, rejectSessionFeatures: Bool = false) {
             self.poolModeDefault = poolModeDefault
             self.resetQuery = resetQuery
             self.maxQueuedBytes = maxQueuedBytes
             self.maxPreparedStatements = maxPreparedStatements
+            self.rejectSessionFeatures = rejectSessionFeatures
         }
     }
 
@@ -242,11 +245,16 @@ public struct ClientSession: Sendable {
 
     /// Writes one client message to the attached server, renaming prepared statements under transaction pooling.
     private mutating func send(_ frame: Frame, effects: StatementEffects, on link: inout ServerLink, into action: inout SessionAction) {
-        note(effects, on: &link)
         if skippingUntilSync {
             guard frame.type == MessageType.Frontend.sync else { return }
             skippingUntilSync = false
         }
+        if poolMode != .session, settings.rejectSessionFeatures, let feature = effects.sessionState {
+            let message = "bulkhead: \(feature) needs a session of its own, which transaction pooling cannot keep (session_features = reject)"
+            refuseViaServer(SQLState.featureNotSupported, message, frameType: frame.type, on: &link, into: &action)
+            return
+        }
+        note(effects, on: &link)
         if poolMode != .session, let rewritten = renamingStatements(frame, on: &link, into: &action) {
             if let rewritten { action.toServer.append(rewritten) }
         } else {
@@ -340,6 +348,27 @@ public struct ClientSession: Sendable {
         guard let victim = link.evict(beyond: max(settings.maxPreparedStatements - 1, 0)) else { return }
         link.expect(.close, owner: .hiddenStatement)
         action.toServer.append(FrontendMessage.close(Close(target: .statement(victim))).encodedFrame)
+    }
+
+    /// Refuses a client message by having the server raise the error in its place, so that an open transaction
+    /// fails exactly as it would for an error of PostgreSQL's own.
+    private mutating func refuseViaServer(_ sqlState: String, _ message: String, frameType: UInt8, on link: inout ServerLink,
+                                          into action: inout SessionAction) {
+        let raise = RefusalStatement.sql(sqlState: sqlState, message: message)
+        if frameType == MessageType.Frontend.query {
+            link.expect(.query, owner: .client)
+            action.toServer.append(FrontendMessage.query(raise).encodedFrame)
+            return
+        }
+        // Extended protocol: run the raise in the unnamed statement; only its error reaches the client, in the
+        // place of the refused message's answer, and the client's messages up to its Sync are dropped.
+        link.expect(.parse, owner: .hiddenStatement)
+        action.toServer.append(FrontendMessage.parse(Parse(name: "", query: raise, parameterTypes: [])).encodedFrame)
+        link.expect(.bind, owner: .hiddenStatement)
+        action.toServer.append(FrontendMessage.bind(Bind(portal: "", statement: "", parameterFormats: [], parameters: [], resultFormats: [])).encodedFrame)
+        link.expect(.execute, owner: .client)
+        action.toServer.append(FrontendMessage.execute(Execute(portal: "", maxRows: 0)).encodedFrame)
+        skippingUntilSync = frameType != MessageType.Frontend.sync
     }
 
     /// Answers a message with an error as the server would, and skips the client's messages until its Sync.

@@ -98,3 +98,27 @@ final class TransactionPoolingTests: XCTestCase {
         for _ in 0..<20 { XCTAssertEqual(try connection.exec("SELECT count(*) FROM scratch").first, "2") }
     }
 }
+
+/// `session_features = "reject"` under transaction pooling, against the real server.
+final class RejectSessionFeaturesTests: XCTestCase {
+    func testSessionStateIsRefusedWithTheServersOwnTransactionSemantics() throws {
+        let proxy = try ProxyFixture.start(ProxyOptions(poolMode: "transaction", poolSize: 2, extraProxy: "session_features = \"reject\""))
+        defer { proxy.stop() }
+        let connection = try proxy.connect()
+        XCTAssertThrowsError(try connection.exec("CREATE TEMP TABLE t(x int)")) { error in
+            XCTAssertEqual((error as? PQError)?.sqlState, "0A000", "\(error)")
+            XCTAssertTrue("\(error)".contains("session_features = reject"), "\(error)")
+        }
+        XCTAssertEqual(try connection.exec("SELECT 1").first, "1", "the session stays usable")
+        try connection.exec("BEGIN")
+        XCTAssertThrowsError(try connection.exec("SELECT pg_advisory_lock(42)"))
+        XCTAssertThrowsError(try connection.exec("SELECT 1")) { error in
+            XCTAssertEqual((error as? PQError)?.sqlState, "25P02", "the refusal failed the transaction: \(error)")
+        }
+        try connection.exec("ROLLBACK")
+        XCTAssertThrowsError(try connection.exec("LISTEN ch", [])) { error in
+            XCTAssertEqual((error as? PQError)?.sqlState, "0A000", "extended protocol: \(error)")
+        }
+        XCTAssertEqual(try connection.exec("SELECT $1::int", ["7"]).first, "7")
+    }
+}

@@ -120,6 +120,28 @@ final class TransactionFidelityTests: XCTestCase {
         XCTAssertEqual(session.clientClosed().release?.disposition, .reset, "a pinned connection is reset before reuse")
     }
 
+    func testRejectModeHasTheServerRaiseTheRefusal() {
+        var session = ClientSession(backendKey: clientKey, randomness: fixedRandomness,
+                                    settings: .init(poolModeDefault: .transaction, rejectSessionFeatures: true))
+        _ = session.startupPacket(startup()) { _ in policy(.trust, mode: .transaction) }
+        _ = session.serverLeased(link())
+        _ = session.clientFrame(FrontendMessage.query("LISTEN ch").frame, effects: StatementEffects(sessionState: "LISTEN"))
+        let action = session.serverLeased(link(id: 2))
+        guard case .query(let sql)? = frontend(action.toServer).first else { return XCTFail("nothing sent") }
+        XCTAssertTrue(sql.hasPrefix("DO $bulkhead$ BEGIN RAISE EXCEPTION USING ERRCODE = '0A000'"), sql)
+        XCTAssertFalse(sql.contains("LISTEN ch;"), "the refused statement never reaches the server")
+        XCTAssertFalse(session.isPinned)
+        let error = session.serverFrame(BackendMessage.error("0A000", "bulkhead: LISTEN needs a session of its own").frame)
+        XCTAssertEqual(error.toClient.count, 1, "the server's error reaches the client")
+    }
+
+    func testRefusalMessagesCannotEscapeTheirQuoting() {
+        let sql = RefusalStatement.sql(sqlState: "42501'; DROP", message: "it's $bulkhead$ END; DROP TABLE x; --")
+        XCTAssertFalse(sql.contains("$bulkhead$ END; DROP"), sql)
+        XCTAssertTrue(sql.contains("ERRCODE = '42501'"), sql)
+        XCTAssertTrue(sql.hasSuffix("END $bulkhead$"), sql)
+    }
+
     func testSessionModePassesStatementNamesThrough() {
         var session = loggedIn(mode: .session)
         let frame = FrontendMessage.parse(parse).frame
