@@ -84,6 +84,20 @@ final class TransactionPoolingTests: XCTestCase {
         XCTAssertTrue(output.contains("drivers ok"), output)
     }
 
+    /// 5,000 clients connecting at once: each is served or cleanly refused, and the pool never grows past its size.
+    func testConnectionStormIsServedWithinThePoolLimits() throws {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("tests/drivers/storm.py").path
+        let (status, output) = try runCommand(["python3", script, "\(proxy.port)", "trustuser", "docs", "5000"])
+        XCTAssertEqual(status, 0, output)
+        XCTAssertTrue(output.contains("broken 0"), output)
+        let served = output.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+        XCTAssertGreaterThan(served, 0, output)
+        XCTAssertLessThanOrEqual(proxy.server.poolStats().values.map { $0.idle + $0.leased }.reduce(0, +), 10)
+        let open = try Cluster.scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = 'docs' AND usename = 'postgres' AND pid <> pg_backend_pid()")
+        XCTAssertLessThanOrEqual(Int(open ?? "99") ?? 99, 10, "no server connections beyond pool_size")
+    }
+
     func testTemporaryTablePinsTheConnectionToItsClient() throws {
         let connection = try proxy.connect()
         try connection.exec("CREATE TEMP TABLE scratch(x int)")
