@@ -127,6 +127,10 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
         flushServer()
     }
 
+    func requestReplaced(_ request: RequestID) {
+        pendingRequest = request
+    }
+
     func serverUnavailable(_ message: String) {
         pendingRequest = nil
         perform(session.serverUnavailable(message))

@@ -20,6 +20,8 @@ protocol PoolClient: ServerFrameSink {
     var eventLoop: any EventLoop { get }
     func serverLeased(_ link: ServerLink, channel: any Channel)
     func serverUnavailable(_ message: String)
+    /// The pool replaced the client's request with a new one (its connection failed a health check).
+    func requestReplaced(_ request: RequestID)
 }
 
 /// The shared pools. All pool state sits behind one lock; I/O happens outside it.
@@ -31,6 +33,8 @@ final class PoolManager: Sendable {
         var handler: ServerHandler?
         /// The link while the connection is idle in the pool; a client holds it otherwise.
         var link: ServerLink?
+        /// When it last went idle, to decide whether it needs a health check before use.
+        var idleSince: ContinuousClock.Instant?
     }
 
     private struct Pool {
@@ -143,7 +147,10 @@ final class PoolManager: Sendable {
     private func returned(_ id: ConnectionID, link: ServerLink, reusable: Bool) {
         let (key, action) = state.withLockedValue { state -> (PoolKey?, PoolAction) in
             guard let key = state.records[id]?.key else { return (nil, PoolAction()) }
-            if reusable { state.records[id]?.link = link }
+            if reusable {
+                state.records[id]?.link = link
+                state.records[id]?.idleSince = now()
+            }
             let action = state.pools[key]?.machine.release(id, reusable: reusable, now: now()) ?? PoolAction()
             return (key, action)
         }
@@ -197,18 +204,38 @@ final class PoolManager: Sendable {
             returned(lease.connection, link: link, reusable: true)
             return
         }
-        channel.eventLoop.execute {
-            guard handler.attach(client) else {
-                // It closed after the pool chose it (the pool has already forgotten it): the client must not
-                // be told it holds a dead connection.
-                client.eventLoop.execute { client.serverUnavailable("bulkhead: server connection lost before it could be used") }
-                return
+        let checkDelay = plan.withLockedValue { $0.serverCheckDelay }
+        let needsCheck = checkDelay.map { delay in record.idleSince.map { $0.advanced(by: delay) <= now() } ?? false } ?? false
+        channel.eventLoop.execute { [self] in
+            guard needsCheck else { return attach(link, handler: handler, channel: channel, to: client) }
+            handler.check(link) { [self] result in
+                switch result {
+                case .success(let checked):
+                    attach(checked, handler: handler, channel: channel, to: client)
+                case .failure(let error):
+                    // A connection that no longer answers is dropped, and the client waits for another one.
+                    logger.info("server connection failed its health check: \(error)", metadata: ["server": "\(lease.connection)"])
+                    channel.close(promise: nil)
+                    guard let database = state.withLockedValue({ $0.pools[key]?.target }) else { return }
+                    let request = acquire(database: database, for: client)
+                    client.eventLoop.execute { client.requestReplaced(request) }
+                }
             }
-            if client.eventLoop.inEventLoop {
-                client.serverLeased(link, channel: channel)
-            } else {
-                client.eventLoop.execute { client.serverLeased(link, channel: channel) }
-            }
+        }
+    }
+
+    /// Gives the client the connection, unless it died since the pool chose it. Runs on the connection's event loop.
+    private func attach(_ link: ServerLink, handler: ServerHandler, channel: any Channel, to client: any PoolClient) {
+        guard handler.attach(client) else {
+            // It closed after the pool chose it (the pool has already forgotten it): the client must not
+            // be told it holds a dead connection.
+            client.eventLoop.execute { client.serverUnavailable("bulkhead: server connection lost before it could be used") }
+            return
+        }
+        if client.eventLoop.inEventLoop {
+            client.serverLeased(link, channel: channel)
+        } else {
+            client.eventLoop.execute { client.serverLeased(link, channel: channel) }
         }
     }
 
@@ -225,6 +252,7 @@ final class PoolManager: Sendable {
             case .success(let (backendKey, parameters)):
                 let link = ServerLink(id: id, backendKey: backendKey, parameters: parameters)
                 let action = state.withLockedValue { state -> PoolAction in
+                    // A connection that has just logged in needs no health check, so it has no idle time yet.
                     state.records[id]?.link = link
                     if state.welcome[key] == nil { state.welcome[key] = parameters }
                     return state.pools[key]?.machine.connected(id, now: now()) ?? PoolAction()

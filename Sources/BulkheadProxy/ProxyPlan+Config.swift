@@ -40,6 +40,7 @@ extension ProxyPlan {
             host: proxy.listen.host, port: proxy.listen.port, workers: proxy.workers,
             maxClientConnections: proxy.maxClientConnections, authFailureDelay: proxy.authFailureDelay,
             maxMessageLength: proxy.maxMessageLength, connectTimeout: proxy.connectTimeout,
+            serverCheckDelay: proxy.serverCheckDelay,
             clientIdleTimeout: proxy.clientIdleTimeout == .zero ? nil : proxy.clientIdleTimeout,
             idleTransactionTimeout: proxy.idleTransactionTimeout == .zero ? nil : proxy.idleTransactionTimeout,
             resetQuery: proxy.serverResetQuery, maxPreparedStatements: proxy.maxPreparedStatements,

@@ -45,6 +45,8 @@ public struct ProxyPlan: Sendable {
     public var authFailureDelay: Duration
     public var maxMessageLength: Int
     public var connectTimeout: Duration
+    /// Connections idle longer than this are checked before use; nil checks never (zero checks every time).
+    public var serverCheckDelay: Duration?
     /// Nil when off.
     public var clientIdleTimeout: Duration?
     /// Nil when off.

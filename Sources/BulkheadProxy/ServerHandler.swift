@@ -29,7 +29,8 @@ final class ServerHandler: ChannelInboundHandler, @unchecked Sendable {
         case loggingIn(ServerLogin)
         case idle
         case attached(any ServerFrameSink)
-        case resetting(ServerLink, (Result<ServerLink, any Error>) -> Void)
+        /// Running the proxy's own statements (a reset or a health check) on an unattached connection.
+        case runningInternal(ServerLink, (Result<ServerLink, any Error>) -> Void)
         case closed
     }
 
@@ -79,23 +80,23 @@ final class ServerHandler: ChannelInboundHandler, @unchecked Sendable {
                 onLogin(.failure(ResetFailed(description: reason)))
                 context.close(promise: nil)
             }
-        case .resetting(var link, let completion):
+        case .runningInternal(var link, let completion):
             switch link.receive(frame) {
             case .internalDone(_, let error?):
                 state = .closed
-                completion(.failure(ResetFailed(description: "reset failed: \(error.message ?? "?")")))
+                completion(.failure(ResetFailed(description: "internal statement failed: \(error.message ?? "?")")))
             case .internalDone:
-                if link.resetPending {
-                    state = .resetting(link, completion)
-                } else {
+                if link.isQuiet {
                     state = .idle
                     completion(.success(link))
+                } else {
+                    state = .runningInternal(link, completion)
                 }
             case .violation(let reason):
                 state = .closed
                 completion(.failure(ResetFailed(description: reason)))
             case .forward, .forwardReady, .swallow:
-                state = .resetting(link, completion)
+                state = .runningInternal(link, completion)
             }
         case .idle:
             // An idle connection may hear ParameterStatus or a notice; anything else (a FATAL shutdown) ends it.
@@ -123,7 +124,8 @@ final class ServerHandler: ChannelInboundHandler, @unchecked Sendable {
         switch previous {
         case .attached(let sink): sink.serverClosed()
         case .loggingIn: onLogin(.failure(ResetFailed(description: "server closed the connection during login")))
-        case .resetting(_, let completion): completion(.failure(ResetFailed(description: "server closed the connection during reset")))
+        case .runningInternal(_, let completion):
+            completion(.failure(ResetFailed(description: "server closed the connection during a reset or health check")))
         case .idle, .closed: break
         }
         onClose()
@@ -153,14 +155,25 @@ final class ServerHandler: ChannelInboundHandler, @unchecked Sendable {
     func reset(_ link: ServerLink, resetQuery: String, completion: @escaping (Result<ServerLink, any Error>) -> Void) {
         var link = link
         let frames = link.resetFrames(resetQuery: resetQuery)
+        runInternal(frames, link: link, completion: completion)
+    }
+
+    /// Checks that a connection idle for a while still answers (an empty query), before a client gets it.
+    func check(_ link: ServerLink, completion: @escaping (Result<ServerLink, any Error>) -> Void) {
+        var link = link
+        let frame = link.internalQuery(";", owner: .healthCheck)
+        runInternal([frame], link: link, completion: completion)
+    }
+
+    private func runInternal(_ frames: [ByteBuffer], link: ServerLink, completion: @escaping (Result<ServerLink, any Error>) -> Void) {
         guard let context, !frames.isEmpty else { completion(.success(link)); return }
         switch state {
         case .idle, .attached:
-            state = .resetting(link, completion)
+            state = .runningInternal(link, completion)
             for frame in frames { context.write(wrapOutboundOut(frame), promise: nil) }
             context.flush()
-        case .loggingIn, .resetting, .closed:
-            completion(.failure(ResetFailed(description: "connection not in a state to reset")))
+        case .loggingIn, .runningInternal, .closed:
+            completion(.failure(ResetFailed(description: "connection not in a state to run internal statements")))
         }
     }
 }

@@ -16,6 +16,8 @@ public enum ResponseOwner: Sendable, Hashable {
     case hiddenStatement
     /// Reads back settings a client changed: the values are captured.
     case capture([String])
+    /// Checks that a connection idle for a while still answers, before a client gets it.
+    case healthCheck
 }
 
 /// A response the server owes for one message written to it.

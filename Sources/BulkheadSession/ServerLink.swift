@@ -191,7 +191,7 @@ public struct ServerLink: Sendable {
                 prepared.removeAll()
             case .parameterSync where error != nil, .loginSync where error != nil:
                 isTainted = true
-            case .client, .parameterSync, .loginSync, .reset, .hiddenStatement, .capture:
+            case .client, .parameterSync, .loginSync, .reset, .hiddenStatement, .capture, .healthCheck:
                 break
             }
             return .internalDone(head.owner, error)

@@ -28,6 +28,8 @@ struct TestConfiguration {
     var clientIdleTimeout = 0.0
     /// "session", "transaction" or "statement".
     var poolMode = "session"
+    /// Seconds a connection may idle before it is health-checked on checkout.
+    var serverCheckDelay = 30.0
 
     var toml: String {
         """
@@ -38,6 +40,7 @@ struct TestConfiguration {
         max_message_length = \(maxMessageLength)
         server_reset_query = "DISCARD ALL"
         client_idle_timeout = \(clientIdleTimeout)
+        server_check_delay = \(serverCheckDelay)
 
         [[nodes]]
         name = "\(Self.nodeName)"
