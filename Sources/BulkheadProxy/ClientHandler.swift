@@ -21,6 +21,8 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
     private var serverWrites: [ByteBuffer] = []
     private var pendingRequest: RequestID?
     private var database: DatabasePlan?
+    /// Set for a tenant's user: every statement then goes through the gate.
+    private var tenant: TenantPlan?
     private var overLimit: Bool
     private var counted = true
     private var logger: Logger
@@ -58,14 +60,23 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
             let pools = runtime.pools
             let action = session.startupPacket(packet) { request in
                 database = plan.databases[request.database]
+                tenant = plan.users[request.user]?.tenant
                 var policy = plan.policy(for: request)
                 policy.welcomeParameters = database.flatMap { pools.welcomeParameters(for: $0) }
                 return policy
             }
             if let user = session.user { logger[metadataKey: "user"] = "\(user)" }
             perform(action)
-        case .message(let frame):
-            let effects = session.poolMode == .session || !session.isReady ? .none : runtime.effects.effects(of: frame)
+        case .message(var frame):
+            var effects = session.poolMode == .session || !session.isReady ? .none : runtime.effects.effects(of: frame)
+            // Every message of a tenant's client is screened, including any it pipelines during login.
+            if let tenant {
+                switch TenantScreen.screen(frame, tenant: tenant, gate: runtime.gate) {
+                case .unchanged: break
+                case .replaced(let approved): frame = approved
+                case .refused(let refusal): effects.refusal = refusal
+                }
+            }
             perform(session.clientFrame(frame, effects: effects))
         }
     }

@@ -11,7 +11,11 @@ import BulkheadWire
 /// cannot touch session state: one statement, no comments, starting with an ordinary DML or transaction
 /// keyword, and naming none of the functions that change session state. Everything else is parsed.
 final class PoolingEffects: Sendable {
-    private let cache = GateCache(capacity: 10_000)
+    private let cache: GateCache
+
+    init(cache: GateCache) {
+        self.cache = cache
+    }
 
     /// Statements that may begin a text that is let through unparsed.
     private static let plainStarts: Set<String> = [

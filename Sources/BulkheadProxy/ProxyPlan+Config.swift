@@ -2,6 +2,7 @@
 
 import BulkheadConfig
 import BulkheadPool
+import BulkheadSQL
 import BulkheadSession
 import Logging
 
@@ -24,17 +25,18 @@ extension ProxyPlan {
                 name: database.name, serverDatabase: database.serverDatabase, serverUser: database.serverUser,
                 serverPassword: database.serverPassword, pool: settings,
                 poolMode: PoolMode(rawValue: database.poolMode.rawValue), primary: primaryAddress,
-                unavailable: database.isolation == .none ? nil
-                    : "bulkhead: database \"\(database.name)\" asks for isolation = \"\(database.isolation.rawValue)\", which this build does not enforce yet; refusing rather than serving it unconfined")
+                unavailable: nil)
         }
         var users: [String: UserPlan] = [:]
-        let tenantUsers = config.tenants.flatMap { tenant in tenant.users.map { ($0, Set([tenant.database])) } }
-        let plainUsers = config.users.map { ($0, $0.databases.map(Set.init)) }
-        for (user, allowed) in plainUsers + tenantUsers {
+        let tenantUsers = config.tenants.flatMap { tenant in
+            tenant.users.map { ($0, Set([tenant.database]) as Set<String>?, Self.tenantPlan(tenant, config: config)) }
+        }
+        let plainUsers = config.users.map { ($0, $0.databases.map(Set.init), TenantPlan?.none) }
+        for (user, allowed, tenant) in plainUsers + tenantUsers {
             let method = ClientAuthMethod(rawValue: user.authMethod.rawValue) ?? .scramSHA256
             users[user.name] = UserPlan(
                 name: user.name, method: method, secret: ProxyPlan.prepare(secret: user.password, method: method),
-                poolMode: user.poolMode.flatMap { PoolMode(rawValue: $0.rawValue) }, databases: allowed)
+                poolMode: user.poolMode.flatMap { PoolMode(rawValue: $0.rawValue) }, databases: allowed, tenant: tenant)
         }
         self.init(
             host: proxy.listen.host, port: proxy.listen.port, workers: proxy.workers,
@@ -48,5 +50,37 @@ extension ProxyPlan {
             defaultAuthMethod: ClientAuthMethod(rawValue: proxy.authMethod.rawValue) ?? .scramSHA256,
             logLevel: Logger.Level(rawValue: proxy.logLevel.rawValue) ?? .info,
             databases: databases, users: users)
+    }
+
+    /// The gate policy and owned settings of one tenant. Nil (and so unconfined) never happens for a tenant:
+    /// a tenant of a database without isolation gets a policy that refuses everything.
+    static func tenantPlan(_ tenant: TenantConfig, config: BulkheadConfig) -> TenantPlan? {
+        guard let database = config.database(named: tenant.database) else { return nil }
+        let globals = Set(database.globalTables.map { QualifiedName(schema: $0.schema, name: $0.table) })
+        let functions = Set(database.allowedFunctions.map { QualifiedName(schema: $0.schema, name: $0.name) })
+        var forced = ParameterSet()
+        let isolation: TenantPolicy.Isolation
+        switch database.isolation {
+        case .schema:
+            let schema = tenant.schema ?? "tenant_\(tenant.name.lowercased())"
+            isolation = .schema(schema: schema, globalTables: globals)
+            forced["search_path"] = "\(quoteIdentifier(schema)), pg_temp"
+        case .shared, .none:
+            var tables: [QualifiedName: String] = [:]
+            for table in database.tenantTables { tables[QualifiedName(schema: table.schema, name: table.table)] = table.column }
+            // A tenant without a tenant_id (only possible without shared isolation) matches no row.
+            isolation = .shared(tenantID: tenant.tenantID ?? -1, tenantTables: tables, globalTables: globals)
+            forced["search_path"] = "public"
+            if database.setRLSSetting, let id = tenant.tenantID { forced["bulkhead.tenant_id"] = String(id) }
+        }
+        if let role = tenant.serverRole { forced["role"] = role }
+        return TenantPlan(name: tenant.name, database: tenant.database,
+                          policy: TenantPolicy(tenant: tenant.name, isolation: isolation, allowedFunctions: functions),
+                          forcedParameters: forced)
+    }
+
+    /// A double-quoted identifier, as search_path needs for names that are not plain lower case.
+    static func quoteIdentifier(_ name: String) -> String {
+        "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

@@ -2,6 +2,7 @@
 
 import BulkheadAuth
 import BulkheadPool
+import BulkheadSQL
 import BulkheadSession
 import Logging
 
@@ -25,6 +26,16 @@ public struct DatabasePlan: Sendable {
     public var unavailable: String?
 }
 
+/// What confines a tenant's users: the SQL gate's policy and the settings the proxy owns for them.
+public struct TenantPlan: Sendable {
+    public var name: String
+    /// The database (a `[[databases]]` name) the tenant lives in.
+    public var database: String
+    public var policy: TenantPolicy
+    /// search_path (and role, and the RLS setting) forced on every server connection the tenant's clients get.
+    public var forcedParameters: ParameterSet
+}
+
 /// One user who may log in.
 public struct UserPlan: Sendable {
     public var name: String
@@ -34,6 +45,8 @@ public struct UserPlan: Sendable {
     public var poolMode: PoolMode?
     /// Databases the user may use; nil means all.
     public var databases: Set<String>?
+    /// The tenant the user acts for; nil for `[[users]]`, who are not confined.
+    public var tenant: TenantPlan?
 }
 
 /// Everything the proxy needs at run time, derived once from the configuration.
@@ -69,9 +82,15 @@ public struct ProxyPlan: Sendable {
         let database = databases[request.database]
         let allowed = database != nil && (user.databases?.contains(request.database) ?? true)
         let mode = user.poolMode ?? database?.poolMode ?? defaultPoolMode
-        let refusal = database?.unavailable.map { StartupCheck.Refusal(sqlState: SQLState.featureNotSupported, message: $0) }
-        return LoginPolicy(userKnown: true, databaseKnown: allowed, method: user.method, secret: user.secret, poolMode: mode,
-                           refusal: refusal)
+        var refusal = database?.unavailable.map { StartupCheck.Refusal(sqlState: SQLState.featureNotSupported, message: $0) }
+        if let tenant = user.tenant, refusal == nil { refusal = TenantStartup.check(request, tenant: tenant.name) }
+        var policy = LoginPolicy(userKnown: true, databaseKnown: allowed, method: user.method, secret: user.secret, poolMode: mode,
+                                 refusal: refusal)
+        if let tenant = user.tenant {
+            policy.forcedParameters = tenant.forcedParameters
+            policy.statementNamespace = tenant.name
+        }
+        return policy
     }
 
     /// Turns a configured secret into what the login method needs, deriving SCRAM verifiers once at load.

@@ -1,6 +1,7 @@
 // The objects every connection of a running proxy shares: plan, pools, cancel keys and counters.
 
 import BulkheadAuth
+import BulkheadSQL
 import BulkheadSession
 import Logging
 import NIOConcurrencyHelpers
@@ -11,7 +12,9 @@ final class ProxyRuntime: Sendable {
     let logger: Logger
     let pools: PoolManager
     let cancels = CancelRegistry()
-    let effects = PoolingEffects()
+    /// Parse results shared by the tenant gate and the pooling classifier.
+    let gate = GateCache(capacity: 20_000)
+    let effects: PoolingEffects
     /// Makes mock SCRAM salts stable per user name for this process, and unpredictable to clients.
     let mockKey = AuthRandom.bytes(32)
     private let planBox: NIOLockedValueBox<ProxyPlan>
@@ -20,6 +23,7 @@ final class ProxyRuntime: Sendable {
     init(plan: ProxyPlan, loops: [any EventLoop], logger: Logger, connector: any ServerConnector = TCPConnector(),
          now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
         self.logger = logger
+        self.effects = PoolingEffects(cache: gate)
         self.planBox = NIOLockedValueBox(plan)
         self.pools = PoolManager(loops: loops, plan: plan, logger: logger, connector: connector, now: now)
     }

@@ -74,6 +74,9 @@ public struct ClientSession: Sendable {
     public private(set) var isPinned = false
     /// A message was refused locally: drop the client's messages until its Sync, as the server would.
     private var skippingUntilSync = false
+    /// Settings the proxy owns for this client; they win over anything the client asked for.
+    private var forced = ParameterSet()
+    private var statementNamespace = ""
 
     public init(backendKey: BackendKey, randomness: SessionRandomness, settings: Settings) {
         self.backendKey = backendKey
@@ -128,6 +131,10 @@ public struct ClientSession: Sendable {
         startupParameters = request.parameters
         let policy = resolve(request)
         poolMode = policy.poolMode
+        forced = policy.forcedParameters
+        statementNamespace = policy.statementNamespace
+        wanted = wanted.merging(forced)
+        startupParameters = wanted
         guard let (auth, challenge) = ClientAuthentication.begin(user: request.user, policy: policy, randomness: randomness) else {
             return authenticated(policy: policy, extra: [], appendingTo: action)
         }
@@ -249,6 +256,10 @@ public struct ClientSession: Sendable {
             guard frame.type == MessageType.Frontend.sync else { return }
             skippingUntilSync = false
         }
+        if let refusal = effects.refusal {
+            refuseViaServer(refusal.sqlState, refusal.message, frameType: frame.type, on: &link, into: &action)
+            return
+        }
         if poolMode != .session, settings.rejectSessionFeatures, let feature = effects.sessionState {
             let message = "bulkhead: \(feature) needs a session of its own, which transaction pooling cannot keep (session_features = reject)"
             refuseViaServer(SQLState.featureNotSupported, message, frameType: frame.type, on: &link, into: &action)
@@ -268,7 +279,7 @@ public struct ClientSession: Sendable {
     private mutating func note(_ effects: StatementEffects, on link: inout ServerLink) {
         guard !effects.isNone, poolMode != .session else { return }
         if effects.resetsAll {
-            wanted = startupParameters
+            wanted = startupParameters.merging(forced)
             dirtySettings.removeAll()
         }
         if effects.deallocatesAll {
@@ -290,7 +301,7 @@ public struct ClientSession: Sendable {
                 refuseLocally("42P05", "prepared statement \"\(clientName)\" already exists", on: &link)
                 return .some(nil)
             }
-            parse.name = StatementNames.serverName(for: parse)
+            parse.name = StatementNames.serverName(for: parse, namespace: statementNamespace)
             statements[clientName] = parse
             if link.hasPrepared(parse.name) {
                 link.markExtended()
@@ -505,7 +516,7 @@ public struct ClientSession: Sendable {
             return action
         case (.ready, .internalDone(.capture(let names), let error)):
             if error == nil, var link = takeLink() {
-                for (name, value) in link.takeCaptured() {
+                for (name, value) in link.takeCaptured() where forced[name] == nil {
                     wanted[name] = value
                     link.parameters[name] = value
                 }
@@ -577,7 +588,7 @@ public struct ClientSession: Sendable {
     /// Remembers settings the client changed itself, as the server reported them.
     private mutating func noteReported(_ frame: Frame) {
         guard case .parameterStatus(let name, let value)? = try? BackendMessage.decode(frame),
-              !Self.serverOwnedParameters.contains(name.lowercased()) else { return }
+              !Self.serverOwnedParameters.contains(name.lowercased()), forced[name] == nil else { return }
         wanted[name] = value
     }
 

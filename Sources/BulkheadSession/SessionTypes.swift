@@ -44,6 +44,11 @@ public struct LoginPolicy: Sendable {
     /// What a server of the pool reported at login, when one has logged in before. With it the client's login
     /// completes without waiting for a server connection, which is taken only when the client sends work.
     public var welcomeParameters: ParameterSet?
+    /// Settings the proxy owns for this user (a tenant's search_path and role): applied on every server
+    /// connection the client gets, whatever the client asks for.
+    public var forcedParameters = ParameterSet()
+    /// Keeps this user's prepared statements apart from other users' on shared connections (the tenant).
+    public var statementNamespace = ""
 
     public init(userKnown: Bool, databaseKnown: Bool, method: ClientAuthMethod, secret: StoredSecret?, poolMode: PoolMode,
                 refusal: StartupCheck.Refusal? = nil) {

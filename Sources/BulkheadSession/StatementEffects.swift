@@ -14,12 +14,16 @@ public struct StatementEffects: Sendable, Hashable {
     /// What session state it creates that must stay on one server connection (temporary table, WITH HOLD
     /// cursor, session advisory lock, LISTEN, SQL PREPARE), if any.
     public var sessionState: String?
+    /// The tenant gate refused the message: the server raises this error in its place.
+    public var refusal: StartupCheck.Refusal?
 
-    public init(settings: Set<String> = [], resetsAll: Bool = false, deallocatesAll: Bool = false, sessionState: String? = nil) {
+    public init(settings: Set<String> = [], resetsAll: Bool = false, deallocatesAll: Bool = false, sessionState: String? = nil,
+                refusal: StartupCheck.Refusal? = nil) {
         self.settings = settings
         self.resetsAll = resetsAll
         self.deallocatesAll = deallocatesAll
         self.sessionState = sessionState
+        self.refusal = refusal
     }
 
     public static let none = StatementEffects()

@@ -8,8 +8,11 @@ import Crypto
 /// The name is derived from the statement's text and parameter types with SHA-256, so equal statements
 /// from different clients share one server-side statement, and different statements can never collide.
 enum StatementNames {
-    static func serverName(for parse: Parse) -> String {
+    /// `namespace` (the tenant) is part of the name, so tenants never share a server-side statement.
+    static func serverName(for parse: Parse, namespace: String) -> String {
         var hasher = SHA256()
+        hasher.update(data: Array(namespace.utf8))
+        hasher.update(data: [0])
         hasher.update(data: Array(parse.query.utf8))
         for type in parse.parameterTypes {
             withUnsafeBytes(of: type.bigEndian) { hasher.update(bufferPointer: $0) }

@@ -54,9 +54,25 @@ final class AuthenticationTests: XCTestCase {
         XCTAssertTrue(wrong.contains("password authentication failed"), "a wrong password must not reveal which databases exist: \(wrong)")
     }
 
-    func testIsolatedDatabaseFailsClosedUntilIsolationIsEnforced() {
+    func testTenantUsersAreConfinedAndOperatorsAreNot() throws {
+        let tenant = try proxy.connect(user: "acme_app", password: "acme-secret", database: "docs_shared")
+        XCTAssertEqual(try tenant.exec("SELECT count(*), min(organization_id), max(organization_id) FROM app.documents").rows.first, ["20", "1", "1"])
+        XCTAssertThrowsError(try tenant.exec("SELECT set_config('search_path', 'app', false)")) { error in
+            XCTAssertEqual((error as? PQError)?.sqlState, "42501", "\(error)")
+        }
+        let operatorConnection = try proxy.connect(user: "app", password: "app-secret", database: "docs")
+        XCTAssertEqual(try operatorConnection.exec("SELECT count(DISTINCT organization_id) FROM app.documents").first, "4")
+    }
+
+    func testTenantStartupParametersAreAllowlisted() {
         let (error, _) = loginError(user: "acme_app", password: "acme-secret", database: "docs_shared")
-        XCTAssertTrue(error.contains("does not enforce yet"), error)
+        XCTAssertEqual(error, "connected")
+        do {
+            _ = try proxy.connect(user: "acme_app", password: "acme-secret", database: "docs_shared", extra: "options='-c search_path=app'")
+            XCTFail("options must not reach the server from a tenant")
+        } catch {
+            XCTAssertTrue("\(error)".contains("not allowed for tenant acme"), "\(error)")
+        }
     }
 
     func testSSLPreferFallsBackToPlaintextAndRequireIsRefused() throws {

@@ -41,10 +41,12 @@ Try, as different users of the demo document SaaS:
   # an application user on the unconfined database (session pooling)
   PGPASSWORD=app-secret psql "host=127.0.0.1 port=6432 dbname=docs user=app" -c "SELECT organization_id, count(*) FROM app.documents GROUP BY 1 ORDER BY 1"
 
-  # tenant acme (shared schema) and tenant initech (schema per tenant): until tenant isolation lands,
-  # Bulkhead refuses these databases instead of serving them unconfined
-  PGPASSWORD=acme-secret psql "host=127.0.0.1 port=6432 dbname=docs_shared user=acme_app" -c "SELECT title FROM app.documents"
+  # tenant acme (shared schema): every query is confined to organization_id = 1
+  PGPASSWORD=acme-secret psql "host=127.0.0.1 port=6432 dbname=docs_shared user=acme_app" -c "SELECT organization_id, title FROM app.documents WHERE title LIKE '%secret%'"
+  PGPASSWORD=acme-secret psql "host=127.0.0.1 port=6432 dbname=docs_shared user=acme_app" -c "SELECT * FROM pg_stats"   # refused
+  # tenant initech (schema per tenant): search_path is the proxy's; other schemas are refused
   PGPASSWORD=initech-secret psql "host=127.0.0.1 port=6432 dbname=docs_by_schema user=initech_app" -c "SELECT title FROM documents"
+  PGPASSWORD=initech-secret psql "host=127.0.0.1 port=6432 dbname=docs_by_schema user=initech_app" -c "SELECT title FROM tenant_acme.documents"   # refused
 
   # a wrong password and an unknown user look the same
   PGPASSWORD=nope psql "host=127.0.0.1 port=6432 dbname=docs user=app" -c "SELECT 1"

@@ -213,3 +213,15 @@ END $$;
 DROP TABLE tenants;
 DROP TABLE topics;
 ANALYZE;
+
+-- Defense in depth for schema-per-tenant: each tenant role may use its own schema and nothing else of the
+-- demo's data, so a tenant whose server_role is set is held by PostgreSQL's privileges too.
+DO $$
+DECLARE s text;
+BEGIN
+    FOREACH s IN ARRAY ARRAY['tenant_acme', 'tenant_globex', 'tenant_initech', 'tenant_umbrella'] LOOP
+        EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I', s, s);
+        EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA %I TO %I', s, s);
+        EXECUTE format('GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA %I TO %I', s, s);
+    END LOOP;
+END $$;
