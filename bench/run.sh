@@ -18,6 +18,9 @@ usage: $(basename "$0") [options]      (every option can also be given as the en
   --pool-size N         POOL_SIZE      server connections per proxy (20)
   --pgbench-args ARGS   PGBENCH_ARGS   extra pgbench arguments ("-S")
   --idle-clients N      IDLE_CLIENTS   idle connections per proxy for the memory test, 0 skips it (10000)
+  --isolation MODE      ISOLATION      none | schema: with schema, Bulkhead's bench user is a tenant confined to
+                                       schema tenant_bench (same pgbench tables), so every statement goes
+                                       through the SQL gate; PgBouncer runs unconfined as usual (none)
   --keep-cluster        KEEP_CLUSTER=1 leave the cluster running even if this script started it
 Results: printed, and saved in <repo>/.bench/results.txt; pgbench output in <repo>/.bench/logs/.
 EOF
@@ -32,6 +35,7 @@ POOL_MODE="${POOL_MODE:-session}"
 POOL_SIZE="${POOL_SIZE:-20}"
 PGBENCH_ARGS="${PGBENCH_ARGS--S}"
 IDLE_CLIENTS="${IDLE_CLIENTS:-10000}"
+ISOLATION="${ISOLATION:-none}"
 KEEP_CLUSTER="${KEEP_CLUSTER:-0}"
 
 while [ $# -gt 0 ]; do
@@ -45,6 +49,7 @@ while [ $# -gt 0 ]; do
         --pool-size) POOL_SIZE="$2"; shift 2 ;;
         --pgbench-args) PGBENCH_ARGS="$2"; shift 2 ;;
         --idle-clients) IDLE_CLIENTS="$2"; shift 2 ;;
+        --isolation) ISOLATION="$2"; shift 2 ;;
         --keep-cluster) KEEP_CLUSTER=1; shift ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; bh_die "unknown option: $1" ;;
@@ -58,6 +63,7 @@ if [ "$CLIENTS" -lt 1 ] || [ "$DURATION" -lt 1 ] || [ "$ROUNDS" -lt 1 ] || [ "$P
     bh_die "CLIENTS, DURATION, ROUNDS and POOL_SIZE must be at least 1"
 fi
 case "$POOL_MODE" in session|transaction) ;; *) bh_die "POOL_MODE must be session or transaction" ;; esac
+case "$ISOLATION" in none|schema) ;; *) bh_die "ISOLATION must be none or schema" ;; esac
 [ "$CLIENTS" -le 1000 ] || bh_die "CLIENTS must be at most 1000 (the cluster's max_connections is 1200)"
 
 PRIMARY_PORT="${BH_NODE_PORT[primary]}"
@@ -162,6 +168,17 @@ if [ "$have_scale" != "$SCALE" ]; then
     bh_run_logged "$LOGS/pgbench-init.log" pgbench -i -s "$SCALE" -q -h "$BH_HOST" -p "$PRIMARY_PORT" -U "$BH_SUPERUSER" bench \
         || bh_die "pgbench -i failed"
 fi
+if [ "$ISOLATION" = schema ]; then
+    # The same pgbench tables inside a tenant schema, for a tenant whose statements all pass the SQL gate.
+    have_tenant_scale="$(psql -X -At -h "$BH_HOST" -p "$PRIMARY_PORT" -U "$BH_SUPERUSER" -d bench \
+        -c "SELECT count(*) FROM tenant_bench.pgbench_branches" 2>/dev/null || echo 0)"
+    if [ "$have_tenant_scale" != "$SCALE" ]; then
+        bh_say "initialising pgbench data (scale $SCALE) in schema tenant_bench"
+        psql -X -q -h "$BH_HOST" -p "$PRIMARY_PORT" -U "$BH_SUPERUSER" -d bench -c "CREATE SCHEMA IF NOT EXISTS tenant_bench" >/dev/null
+        PGOPTIONS="-c search_path=tenant_bench" bh_run_logged "$LOGS/pgbench-init-tenant.log" \
+            pgbench -i -s "$SCALE" -q -h "$BH_HOST" -p "$PRIMARY_PORT" -U "$BH_SUPERUSER" bench || bh_die "pgbench -i (tenant_bench) failed"
+    fi
+fi
 unset PGPASSWORD
 
 # ---- file descriptors for 10k+ clients ----
@@ -205,11 +222,25 @@ name = "bench"
 server_user = "$BH_SUPERUSER"
 server_password = "$BH_SUPERPASS"
 pool_size = $EFFECTIVE_POOL_SIZE
+EOF
+if [ "$ISOLATION" = schema ]; then
+    cat >>"$OUT/bulkhead.toml" <<EOF
+isolation = "schema"
+
+[[tenants]]
+name = "benchco"
+database = "bench"
+schema = "tenant_bench"
+users = [{ name = "$BENCH_USER", password = "$BENCH_PASS" }]
+EOF
+else
+    cat >>"$OUT/bulkhead.toml" <<EOF
 
 [[users]]
 name = "$BENCH_USER"
 password = "$BENCH_PASS"
 EOF
+fi
 
 printf '"%s" "%s"\n' "$BENCH_USER" "$BENCH_PASS" >"$OUT/userlist.txt"
 cat >"$OUT/pgbouncer.ini" <<EOF
@@ -396,7 +427,7 @@ report() {
     local m
     echo
     echo "Bulkhead benchmark $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) cores"
-    echo "pgbench ${PGBENCH_ARGS} -c $CLIENTS -j 2 -T $DURATION --no-vacuum, scale $SCALE; pool_mode $POOL_MODE, pool size $EFFECTIVE_POOL_SIZE"
+    echo "pgbench ${PGBENCH_ARGS} -c $CLIENTS -j 2 -T $DURATION --no-vacuum, scale $SCALE; pool_mode $POOL_MODE, pool size $EFFECTIVE_POOL_SIZE; bulkhead isolation $ISOLATION"
     echo "direct = PostgreSQL 15 primary 127.0.0.1:$PRIMARY_PORT (user postgres, SCRAM); bulkhead :$BULKHEAD_PORT and pgbouncer :$PGBOUNCER_PORT (user bench, md5)"
     for m in "${SKIPPED[@]}"; do echo "note: $m"; done
     for m in "${NOTES[@]}"; do echo "note: $m"; done
