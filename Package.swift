@@ -58,6 +58,8 @@ let package = Package(
         .systemLibrary(name: "CPgQuery", path: "Sources/CPgQuery", providers: [.apt(["libpg-query-dev"])]),
         // SQL gate: parse, classify, check, rewrite and verify statements; cached.
         .target(name: "BulkheadSQL", dependencies: ["CPgQuery"], swiftSettings: strict),
+        // Read/write routing core: topology and failover, read balancing, read-your-writes. Pure values, injected clock.
+        .target(name: "BulkheadRouting", dependencies: [], swiftSettings: strict),
         // libpq, the reference client, for the integration tests.
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
 
@@ -66,6 +68,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOTestUtils", package: "swift-nio"),
         ], swiftSettings: strict),
+        .testTarget(name: "BulkheadRoutingTests", dependencies: ["BulkheadRouting"], swiftSettings: strict),
         .testTarget(name: "BulkheadSQLTests", dependencies: ["BulkheadSQL"], swiftSettings: strict),
         .testTarget(name: "BulkheadAuthTests", dependencies: ["BulkheadAuth"], swiftSettings: strict),
         .testTarget(name: "BulkheadConfigTests", dependencies: ["BulkheadConfig"], swiftSettings: strict),

@@ -1,0 +1,69 @@
+// PostgreSQL's write-ahead-log position (pg_lsn): its "X/Y" text form, ordering and distance in bytes.
+
+/// A position in PostgreSQL's write-ahead log, as `pg_current_wal_insert_lsn()` or `pg_last_wal_replay_lsn()` report it.
+///
+/// The text form is the high and low 32 bits in hexadecimal, at most 8 digits each, joined by `/` (`16/B374D848`).
+/// Positions only grow on a cluster, across timeline switches too, so comparing them tells which node has seen more.
+public struct LSN: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The position as one 64-bit byte offset.
+    public var value: UInt64
+
+    public init(_ value: UInt64) {
+        self.value = value
+    }
+
+    /// `0/0`, PostgreSQL's "invalid" position: every real position is at or after it.
+    public static let zero = LSN(0)
+
+    /// Parses the text form, or returns nil for anything PostgreSQL's `pg_lsn` input would reject
+    /// (empty parts, more than 8 digits, signs, spaces, a missing or second `/`).
+    public init?(_ text: some StringProtocol) {
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        var digits = 0
+        var inLowPart = false
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "/") {
+                guard !inLowPart, digits > 0 else { return nil }
+                inLowPart = true
+                digits = 0
+                continue
+            }
+            guard digits < 8, let nibble = LSN.hexValue(byte) else { return nil }
+            digits += 1
+            if inLowPart { low = low << 4 | nibble } else { high = high << 4 | nibble }
+        }
+        guard inLowPart, digits > 0 else { return nil }
+        value = high << 32 | low
+    }
+
+    /// The text form PostgreSQL prints: upper-case hexadecimal without leading zeros.
+    public var description: String {
+        String(value >> 32, radix: 16, uppercase: true) + "/" + String(value & 0xFFFF_FFFF, radix: 16, uppercase: true)
+    }
+
+    /// Bytes of WAL from `earlier` up to this position; zero when `earlier` is not behind,
+    /// because two samples taken at different moments can cross and a lag is never negative.
+    public func bytes(since earlier: LSN) -> UInt64 {
+        value > earlier.value ? value - earlier.value : 0
+    }
+
+    /// The position `bytes` further on, stopping at the largest position rather than wrapping around.
+    public func advanced(by bytes: UInt64) -> LSN {
+        let (sum, overflow) = value.addingReportingOverflow(bytes)
+        return LSN(overflow ? UInt64.max : sum)
+    }
+
+    public static func < (lhs: LSN, rhs: LSN) -> Bool {
+        lhs.value < rhs.value
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt64? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return UInt64(byte - UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return UInt64(byte - UInt8(ascii: "a") + 10)
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return UInt64(byte - UInt8(ascii: "A") + 10)
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,22 @@
+// The SQL the owner runs on nodes so that routing learns roles, lag and WAL positions.
+
+/// Queries whose answers feed ``Topology`` and ``ConsistencyTracker``.
+public enum RoutingQueries {
+    /// The periodic health check; its row parses with ``ProbeResult/init(columns:)``.
+    ///
+    /// The lag column is zero when everything received has been replayed, because the time since the last
+    /// replayed transaction also grows while the primary is simply idle, which is not lag.
+    public static let healthCheck = """
+        SELECT pg_is_in_recovery(), \
+        CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_current_wal_lsn() END, \
+        pg_last_wal_replay_lsn(), \
+        CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 \
+        ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) END
+        """
+
+    /// Pipelined after a commit that wrote: a position at or after the commit record, for ``ConsistencyTracker``.
+    public static let writePosition = "SELECT pg_current_wal_insert_lsn()"
+
+    /// The on-demand freshness check of one replica, answering ``RouteTarget/checkReplica(_:needs:)``.
+    public static let replayPosition = "SELECT pg_last_wal_replay_lsn()"
+}
