@@ -15,7 +15,8 @@ public enum ParameterSync {
         for (key, parameter) in wanted.storage where link.parameters.storage[key]?.value != parameter.value {
             calls.append((key, setConfig(parameter.name, literal(parameter.value))))
         }
-        for (key, parameter) in link.parameters.storage where wanted.storage[key] == nil {
+        // Parameters the server owns (is_superuser after SET ROLE, …) change with other settings and can't be set.
+        for (key, parameter) in link.parameters.storage where wanted.storage[key] == nil && !ClientSession.serverOwnedParameters.contains(key) {
             let initial = link.initialParameters.storage[key]?.value
             guard initial != parameter.value else { continue }
             if let initial {
