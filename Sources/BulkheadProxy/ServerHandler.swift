@@ -95,7 +95,7 @@ final class ServerHandler: ChannelInboundHandler, @unchecked Sendable {
             case .violation(let reason):
                 state = .closed
                 completion(.failure(ResetFailed(description: reason)))
-            case .forward, .forwardReady, .swallow:
+            case .forward, .forwardReady, .forwardInstead, .swallow:
                 state = .runningInternal(link, completion)
             }
         case .idle:

@@ -48,7 +48,6 @@ enum TenantScreen {
     private static let malformed = StartupCheck.Refusal(sqlState: SQLState.protocolViolation, message: "bulkhead: malformed message")
 
     private static func refusal(_ refusal: GateRefusal) -> StartupCheck.Refusal {
-        let where_ = refusal.position.map { " (at character \($0))" } ?? ""
-        return StartupCheck.Refusal(sqlState: refusal.sqlState, message: refusal.message + where_)
+        StartupCheck.Refusal(sqlState: refusal.sqlState, message: refusal.message, position: refusal.position)
     }
 }

@@ -74,6 +74,9 @@ public struct ClientSession: Sendable {
     public private(set) var isPinned = false
     /// A message was refused locally: drop the client's messages until its Sync, as the server would.
     private var skippingUntilSync = false
+    /// This client created the unnamed statement on the connection it holds. Without it, a Bind or Describe of
+    /// the unnamed statement would reach one another client left there, since a Sync does not drop it.
+    private var ownsUnnamedStatement = false
     /// Settings the proxy owns for this client; they win over anything the client asked for.
     private var forced = ParameterSet()
     private var statementNamespace = ""
@@ -257,13 +260,29 @@ public struct ClientSession: Sendable {
             skippingUntilSync = false
         }
         if let refusal = effects.refusal {
-            refuseViaServer(refusal.sqlState, refusal.message, frameType: frame.type, on: &link, into: &action)
+            refuseViaServer(refusal, frameType: frame.type, on: &link, into: &action)
             return
         }
         if poolMode != .session, settings.rejectSessionFeatures, let feature = effects.sessionState {
             let message = "bulkhead: \(feature) needs a session of its own, which transaction pooling cannot keep (session_features = reject)"
-            refuseViaServer(SQLState.featureNotSupported, message, frameType: frame.type, on: &link, into: &action)
+            refuseViaServer(StartupCheck.Refusal(sqlState: SQLState.featureNotSupported, message: message), frameType: frame.type,
+                            on: &link, into: &action)
             return
+        }
+        switch frame.type {
+        case MessageType.Frontend.parse:
+            if frame.namesUnnamedStatement { ownsUnnamedStatement = true }
+        case MessageType.Frontend.bind, MessageType.Frontend.describe:
+            if !ownsUnnamedStatement, frame.namesUnnamedStatement {
+                refuseLocally("26000", "unnamed prepared statement does not exist", on: &link)
+                if link.hasSynthesized { action.toClient += link.takeSynthesized() }
+                return
+            }
+        case MessageType.Frontend.query:
+            // A simple Query drops the unnamed statement.
+            ownsUnnamedStatement = false
+        default:
+            break
         }
         note(effects, on: &link)
         if poolMode != .session, let rewritten = renamingStatements(frame, on: &link, into: &action) {
@@ -362,22 +381,26 @@ public struct ClientSession: Sendable {
     }
 
     /// Refuses a client message by having the server raise the error in its place, so that an open transaction
-    /// fails exactly as it would for an error of PostgreSQL's own.
-    private mutating func refuseViaServer(_ sqlState: String, _ message: String, frameType: UInt8, on link: inout ServerLink,
+    /// fails exactly as it would for an error of PostgreSQL's own. The client sees the proxy's own ErrorResponse,
+    /// with the offending token's position and without the CONTEXT PL/pgSQL adds.
+    private mutating func refuseViaServer(_ refusal: StartupCheck.Refusal, frameType: UInt8, on link: inout ServerLink,
                                           into action: inout SessionAction) {
-        let raise = RefusalStatement.sql(sqlState: sqlState, message: message)
-        if frameType == MessageType.Frontend.query {
-            link.expect(.query, owner: .client)
+        let raise = RefusalStatement.sql(sqlState: refusal.sqlState, message: refusal.message)
+        let error = BackendMessage.error(refusal.sqlState, refusal.message, position: refusal.position).encoded
+        // A Query or a FunctionCall stands alone and ends with ReadyForQuery: so does the raise, sent as a Query.
+        if frameType == MessageType.Frontend.query || frameType == MessageType.Frontend.functionCall {
+            link.expect(.query, owner: .client, errorInstead: error)
             action.toServer.append(FrontendMessage.query(raise).encodedFrame)
             return
         }
         // Extended protocol: run the raise in the unnamed statement; only its error reaches the client, in the
         // place of the refused message's answer, and the client's messages up to its Sync are dropped.
+        ownsUnnamedStatement = false
         link.expect(.parse, owner: .hiddenStatement)
         action.toServer.append(FrontendMessage.parse(Parse(name: "", query: raise, parameterTypes: [])).encodedFrame)
         link.expect(.bind, owner: .hiddenStatement)
         action.toServer.append(FrontendMessage.bind(Bind(portal: "", statement: "", parameterFormats: [], parameters: [], resultFormats: [])).encodedFrame)
-        link.expect(.execute, owner: .client)
+        link.expect(.execute, owner: .client, errorInstead: error)
         action.toServer.append(FrontendMessage.execute(Execute(portal: "", maxRows: 0)).encodedFrame)
         skippingUntilSync = frameType != MessageType.Frontend.sync
     }
@@ -406,6 +429,7 @@ public struct ClientSession: Sendable {
     /// The pool handed over a server connection.
     public mutating func serverLeased(_ link: ServerLink) -> SessionAction {
         acquiring = false
+        ownsUnnamedStatement = false
         var link = link
         var action = SessionAction()
         switch state {
@@ -502,6 +526,9 @@ public struct ClientSession: Sendable {
         case (.ready, .forward):
             if frame.type == MessageType.Backend.parameterStatus { noteReported(frame) }
             action.toClient.append(frame.raw)
+            return action
+        case (.ready, .forwardInstead(let replacement)):
+            action.toClient.append(replacement)
             return action
         case (.ready, .forwardReady(let status)):
             transactionStatus = status
@@ -601,6 +628,12 @@ public struct ClientSession: Sendable {
             dirtySettings.removeAll()
             let columns = names.map { "pg_catalog.current_setting(\(ParameterSync.literal($0)), true)" }.joined(separator: ", ")
             action.toServer.append(link.internalQuery("SELECT " + columns, owner: .capture(names)))
+            self.link = link
+            return
+        }
+        if let sql = ParameterSync.restoreStatement(link: link) {
+            action.toServer.append(link.internalQuery(sql, owner: .restore))
+            link.parameters["statement_timeout"] = link.initialParameters["statement_timeout"] ?? "0"
             self.link = link
             return
         }

@@ -30,6 +30,21 @@ public enum ParameterSync {
         return "SELECT " + calls.sorted { $0.key < $1.key }.map(\.call).joined(separator: ", ")
     }
 
+    /// The SQL that puts back a statement_timeout under one second before the connection returns to the pool,
+    /// or nil when there is none.
+    ///
+    /// The next client's parameter sync would otherwise run under it: PostgreSQL arms the timer before it reads
+    /// the sync, a loaded server can miss a millisecond, and the failed sync would end that client's session.
+    /// Restored on the way back instead, a failure only closes the connection. PostgreSQL shows a timeout under
+    /// a second in milliseconds ("250ms"), so that spelling is the whole test.
+    public static func restoreStatement(link: ServerLink) -> String? {
+        guard let value = link.parameters["statement_timeout"], value.hasSuffix("ms"),
+              let milliseconds = Int(value.dropLast(2)), milliseconds > 0 else { return nil }
+        let initial = link.initialParameters["statement_timeout"] ?? "0"
+        guard value != initial else { return nil }
+        return "SELECT " + setConfig("statement_timeout", literal(initial))
+    }
+
     /// What the link's parameters will be once `statement(wanted:link:)` has run.
     public static func applied(wanted: ParameterSet, link: ServerLink) -> ParameterSet {
         var result = ParameterSet()

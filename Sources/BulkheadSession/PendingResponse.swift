@@ -18,6 +18,8 @@ public enum ResponseOwner: Sendable, Hashable {
     case capture([String])
     /// Checks that a connection idle for a while still answers, before a client gets it.
     case healthCheck
+    /// Settings put back before a connection returns to the pool (a tiny statement_timeout): an error closes it.
+    case restore
 }
 
 /// A response the server owes for one message written to it.
@@ -42,6 +44,9 @@ struct PendingResponse: Sendable {
         case functionCall
         /// Nothing is sent: the proxy emits this frame when the entry reaches the head of the queue.
         case synthesized(ByteBuffer)
+        /// Nothing is owed: marks where the client ended a COPY FROM STDIN (CopyDone or CopyFail), so that the
+        /// Syncs the server ignores during copy-in can be told from those it will answer.
+        case copyEnd
     }
 
     var kind: Kind
@@ -50,12 +55,15 @@ struct PendingResponse: Sendable {
     var statement: String? = nil
     /// For a client's Parse of a named statement: the client's name, freed again if the Parse fails.
     var clientStatement: String? = nil
+    /// For a refusal the server raises: the ErrorResponse the client sees in place of the server's, which
+    /// carries PL/pgSQL's CONTEXT and no position.
+    var errorInstead: ByteBuffer? = nil
 
     /// Requests whose answer ends with ReadyForQuery.
     var endsWithReady: Bool {
         switch kind {
         case .query, .sync, .functionCall: return true
-        case .parse, .bind, .describe, .execute, .close, .synthesized: return false
+        case .parse, .bind, .describe, .execute, .close, .synthesized, .copyEnd: return false
         }
     }
 }

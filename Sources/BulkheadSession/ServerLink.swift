@@ -15,6 +15,8 @@ public enum ServerFrameDisposition: Sendable, Hashable {
     case internalDone(ResponseOwner, ErrorFields?)
     /// The server broke the protocol; the connection must be closed.
     case violation(String)
+    /// Forward this frame instead (the proxy's own error for a refusal the server raised).
+    case forwardInstead(ByteBuffer)
 }
 
 /// The state of one server connection as seen by whoever holds it: the pool while idle, a client session while leased.
@@ -37,6 +39,8 @@ public struct ServerLink: Sendable {
     private var synthesized: [ByteBuffer] = []
     /// The client sent extended-protocol messages that no Sync has closed yet.
     private var extendedOpen = false
+    /// The server is in copy-in mode and the client has not ended the copy: the server ignores Sync and Flush.
+    private var copyIn = false
     private var internalError: ErrorFields?
     /// Values read back by a `.capture` request.
     private var captured: [String: String?] = [:]
@@ -80,8 +84,17 @@ public struct ServerLink: Sendable {
         case MessageType.Frontend.query: expect(.query, owner: .client)
         case MessageType.Frontend.functionCall: expect(.functionCall, owner: .client)
         case MessageType.Frontend.sync:
+            // During copy-in the server ignores a Sync: it answers nothing, and the exchange stays open.
+            guard !copyIn else { return }
             expect(.sync, owner: .client)
             extendedOpen = false
+        case MessageType.Frontend.copyDone, MessageType.Frontend.copyFail:
+            if copyIn {
+                copyIn = false
+            } else if !pending.isEmpty {
+                // Sent before the server said it is copying: keep the place, see `copyInStarted`.
+                pending.append(PendingResponse(kind: .copyEnd, owner: .client))
+            }
         case MessageType.Frontend.parse: expect(.parse, owner: .client); extendedOpen = true
         case MessageType.Frontend.bind: expect(.bind, owner: .client); extendedOpen = true
         case MessageType.Frontend.describe: expect(.describe, owner: .client); extendedOpen = true
@@ -93,12 +106,14 @@ public struct ServerLink: Sendable {
     }
 
     /// Records a message written whose answer is owed to `owner`.
-    mutating func expect(_ kind: PendingResponse.Kind, owner: ResponseOwner, statement: String? = nil, clientStatement: String? = nil) {
-        pending.append(PendingResponse(kind: kind, owner: owner, statement: statement, clientStatement: clientStatement))
+    mutating func expect(_ kind: PendingResponse.Kind, owner: ResponseOwner, statement: String? = nil, clientStatement: String? = nil,
+                         errorInstead: ByteBuffer? = nil) {
+        pending.append(PendingResponse(kind: kind, owner: owner, statement: statement, clientStatement: clientStatement,
+                                       errorInstead: errorInstead))
         switch kind {
         case .parse, .bind, .describe, .execute, .close: extendedOpen = true
         case .sync: extendedOpen = false
-        case .query, .functionCall, .synthesized: break
+        case .query, .functionCall, .synthesized, .copyEnd: break
         }
     }
 
@@ -189,19 +204,21 @@ public struct ServerLink: Sendable {
             case .reset where error == nil:
                 parameters = initialParameters
                 prepared.removeAll()
-            case .parameterSync where error != nil, .loginSync where error != nil:
+            case .parameterSync where error != nil, .loginSync where error != nil, .restore where error != nil:
                 isTainted = true
-            case .client, .parameterSync, .loginSync, .reset, .hiddenStatement, .capture, .healthCheck:
+            case .client, .parameterSync, .loginSync, .reset, .hiddenStatement, .capture, .healthCheck, .restore:
                 break
             }
             return .internalDone(head.owner, error)
         case MessageType.Backend.errorResponse:
+            // After an error in copy-in mode the server drops the rest of the copy and answers the next Sync.
+            copyIn = false
             if head.endsWithReady {
                 if head.owner != .client {
                     if internalError == nil, case .errorResponse(let fields)? = try? BackendMessage.decode(frame) { internalError = fields }
                     return .swallow
                 }
-                return .forward
+                return head.errorInstead.map { .forwardInstead($0) } ?? .forward
             }
             // The server now skips every extended-protocol message up to the next Sync, so none of their answers will come.
             // The failed message and every skipped one: their statements were never prepared, and a skipped
@@ -212,7 +229,7 @@ public struct ServerLink: Sendable {
                 if next.owner == .hiddenStatement, case .close = next.kind { isTainted = true }
                 pending.removeFirst()
             }
-            return .forward
+            return head.errorInstead.map { .forwardInstead($0) } ?? .forward
         case MessageType.Backend.parameterStatus:
             if case .parameterStatus(let name, let value)? = try? BackendMessage.decode(frame) { parameters[name] = value }
             return forwardOrSwallow
@@ -233,9 +250,32 @@ public struct ServerLink: Sendable {
             return forwardOrSwallow
         case MessageType.Backend.notificationResponse:
             return .forward
+        case MessageType.Backend.copyInResponse:
+            copyInStarted(head: head)
+            return forwardOrSwallow
         default:
             return forwardOrSwallow
         }
+    }
+
+    /// The server entered copy-in for the head request. It ignores every Sync the client sent after that request
+    /// and before ending the copy, so those are owed nothing; an Execute's exchange then waits for a later Sync.
+    private mutating func copyInStarted(head: PendingResponse) {
+        guard head.kind == .query || head.kind == .execute else { return }
+        var kept = CircularBuffer<PendingResponse>(initialCapacity: pending.count)
+        var ended = false
+        var ignoredSync = false
+        for (offset, entry) in pending.enumerated() {
+            if offset > 0, !ended, entry.kind == .sync, entry.owner == .client {
+                ignoredSync = true
+                continue
+            }
+            if entry.kind == .copyEnd { ended = true }
+            kept.append(entry)
+        }
+        pending = kept
+        copyIn = !ended
+        if ignoredSync, head.kind == .execute { extendedOpen = true }
     }
 
     /// A frame with nothing owed: only asynchronous messages are legitimate.
@@ -260,8 +300,12 @@ public struct ServerLink: Sendable {
     /// Removes the head entry, then releases any answers the proxy made itself that are now next in line.
     private mutating func pop() {
         pending.removeFirst()
-        while let next = pending.first, case .synthesized(let frame) = next.kind {
-            synthesized.append(frame)
+        while let next = pending.first {
+            switch next.kind {
+            case .synthesized(let frame): synthesized.append(frame)
+            case .copyEnd: break
+            case .query, .parse, .bind, .describe, .execute, .close, .sync, .functionCall: return
+            }
             pending.removeFirst()
         }
     }

@@ -16,9 +16,12 @@ public enum StartupCheck {
     public struct Refusal: Error, Sendable, Hashable {
         public var sqlState: String
         public var message: String
-        public init(sqlState: String, message: String) {
+        /// 1-based character position of the offending token in the client's text, when known.
+        public var position: Int?
+        public init(sqlState: String, message: String, position: Int? = nil) {
             self.sqlState = sqlState
             self.message = message
+            self.position = position
         }
     }
 
