@@ -24,10 +24,7 @@ extension ProxyPlan {
             databases[database.name] = DatabasePlan(
                 name: database.name, serverDatabase: database.serverDatabase, serverUser: database.serverUser,
                 serverPassword: database.serverPassword, pool: settings,
-                poolMode: PoolMode(rawValue: database.poolMode.rawValue), primary: primaryAddress,
-                unavailable: database.isolation == .shared
-                    ? "bulkhead: shared-schema isolation is disabled in this build: a known leak (the planner may run a tenant's erroring expression before the tenant predicate) is not fixed yet; refusing rather than serving \"\(database.name)\" unconfined"
-                    : nil)
+                poolMode: PoolMode(rawValue: database.poolMode.rawValue), primary: primaryAddress)
         }
         var users: [String: UserPlan] = [:]
         let tenantUsers = config.tenants.flatMap { tenant in

@@ -22,8 +22,6 @@ public struct DatabasePlan: Sendable {
     public var pool: PoolSettings
     public var poolMode: PoolMode?
     public var primary: NodeAddress
-    /// Why clients may not use this database yet, if they may not (fail closed on features not built).
-    public var unavailable: String?
 }
 
 /// What confines a tenant's users: the SQL gate's policy and the settings the proxy owns for them.
@@ -82,8 +80,7 @@ public struct ProxyPlan: Sendable {
         let database = databases[request.database]
         let allowed = database != nil && (user.databases?.contains(request.database) ?? true)
         let mode = user.poolMode ?? database?.poolMode ?? defaultPoolMode
-        var refusal = database?.unavailable.map { StartupCheck.Refusal(sqlState: SQLState.featureNotSupported, message: $0) }
-        if let tenant = user.tenant, refusal == nil { refusal = TenantStartup.check(request, tenant: tenant.name) }
+        let refusal = user.tenant.flatMap { TenantStartup.check(request, tenant: $0.name) }
         var policy = LoginPolicy(userKnown: true, databaseKnown: allowed, method: user.method, secret: user.secret, poolMode: mode,
                                  refusal: refusal)
         if let tenant = user.tenant {

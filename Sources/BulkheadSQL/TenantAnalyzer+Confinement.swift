@@ -8,30 +8,45 @@ extension TenantAnalyzer {
 
     // MARK: Recognised confined shapes
 
-    /// True for a literal equal to the tenant id, read through `ParsedSQL.constantValue` (token-checked).
+    /// True for a literal equal to the tenant id, read through `ParsedSQL.constantValue` (token-checked): a
+    /// number, or a string spelling exactly that number (`'1'`, as clients that inline parameters send it; any
+    /// other spelling is left to the guard or refused).
     func isTenantConstant(_ node: SQLNode?) -> Bool {
         guard let node, let value = parsed.constantValue(of: node) else { return false }
-        return value == .integer(tenantID) || value == .number(String(tenantID))
+        let id = String(tenantID)
+        return value == .integer(tenantID) || value == .number(id) || value == .string(id)
     }
 
-    /// `refname.column = <tenant id>`, exactly.
-    func isTenantEquality(_ node: SQLNode, refname: String, column: String) -> Bool {
-        guard node.kind == "A_Expr", node.string("kind") == "AEXPR_OP", node.names("name") == ["="],
-              let left = node.node("lexpr"), left.kind == "ColumnRef", left.names("fields") == [refname, column]
+    /// `refname.column = ANY ('{<tenant id>}')`, exactly: the one form of the tenant predicate.
+    ///
+    /// Why not `column = <id>`: PostgreSQL evaluates a scan's filter conditions cheapest first, and moves a
+    /// `column = constant` condition into an equivalence class whose regenerated clause it evaluates last.
+    /// A tenant condition that runs after the tenant's own conditions lets an erroring function read other
+    /// tenants' rows (`WHERE has_schema_privilege(content, 'usage')` puts another tenant's content in the
+    /// error message). `= ANY` of a one-element array forms no equivalence class and costs half an operator
+    /// call, less than any function a tenant can write, so it runs first; the confining splices also put it
+    /// first in every condition list, so that equal costs keep it first, and ON CONFLICT's WHERE (evaluated
+    /// in written order) checks it first too. Indexes on the tenant column still serve it.
+    func isTenantMembership(_ node: SQLNode, refname: String, column: String) -> Bool {
+        guard node.kind == "A_Expr", node.string("kind") == "AEXPR_OP_ANY", node.names("name") == ["="],
+              let left = node.node("lexpr"), left.kind == "ColumnRef", left.names("fields") == [refname, column],
+              let right = node.node("rexpr"), case .string(let text)? = parsed.constantValue(of: right)
         else { return false }
-        return isTenantConstant(node.node("rexpr"))
+        return text == "{\(tenantID)}"
     }
 
-    /// A WHERE that implies `refname.column = <tenant id>`: the equality itself, or one conjunct of a top-level
-    /// AND (the parser flattens nested ANDs into one list).
+    /// A WHERE that confines `refname` first: the tenant predicate itself, or the first conjunct of a
+    /// top-level AND (a later conjunct may run after the tenant's own conditions, see `isTenantMembership`).
     func isConfinedPredicate(_ node: SQLNode?, refname: String, column: String) -> Bool {
         guard let node else { return false }
-        if isTenantEquality(node, refname: refname, column: column) { return true }
-        guard node.kind == "BoolExpr", node.string("boolop") == "AND_EXPR" else { return false }
-        return node.nodes("args").contains { isTenantEquality($0, refname: refname, column: column) }
+        if isTenantMembership(node, refname: refname, column: column) { return true }
+        guard node.kind == "BoolExpr", node.string("boolop") == "AND_EXPR", let first = node.nodes("args").first else {
+            return false
+        }
+        return isTenantMembership(first, refname: refname, column: column)
     }
 
-    /// `(SELECT * FROM schema.table WHERE table.column = <id>) [AS alias]` with nothing else in the subquery:
+    /// `(SELECT * FROM schema.table WHERE table.column = ANY ('{<id>}')) [AS alias]` with nothing else in the subquery:
     /// the only form in which a tenant table may be read. The table must be schema-qualified, so the server's
     /// search_path cannot make it another table.
     func isConfinedSubquery(_ node: SQLNode) -> Bool {
@@ -56,7 +71,7 @@ extension TenantAnalyzer {
         let name = relation.string("relname")
         guard !schema.isEmpty, let column = tables[QualifiedName(schema: schema, name: name)] else { return false }
         guard let condition = query.node("whereClause") else { return false }
-        return isTenantEquality(condition, refname: name, column: column)
+        return isTenantMembership(condition, refname: name, column: column)
     }
 
     /// `CASE WHEN ... THEN <tenant id> END`: whatever the condition, the value is the tenant id or NULL.
@@ -70,7 +85,7 @@ extension TenantAnalyzer {
     // MARK: Splices
 
     private func predicate(refname: String, column: String) -> String {
-        "\(QualifiedName.quote(refname)).\(QualifiedName.quote(column)) = \(tenantID)"
+        "\(QualifiedName.quote(refname)).\(QualifiedName.quote(column)) = ANY ('{\(tenantID)}')"
     }
 
     /// Prefixes an unqualified table name with its schema, so the server resolves exactly the checked table.
@@ -81,7 +96,7 @@ extension TenantAnalyzer {
     }
 
     /// Replaces a FROM reference `[ONLY] schema.table [AS] alias[(cols)]` by
-    /// `(SELECT * FROM [ONLY] "schema"."table" WHERE "table"."column" = id) AS alias[(cols)]`.
+    /// `(SELECT * FROM [ONLY] "schema"."table" WHERE "table"."column" = ANY ('{id}')) AS alias[(cols)]`.
     func wrap(_ relation: SQLNode, table: QualifiedName, column: String) throws(GateRefusal) {
         let location = relation.location
         let tokens = try tokens(at: location)
@@ -127,8 +142,8 @@ extension TenantAnalyzer {
                     because: "unconfined read of \(table)", at: location)
     }
 
-    /// Confines the target of an UPDATE or DELETE: `WHERE (original) AND alias.column = id`, or
-    /// `WHERE alias.column = id` when there was none, inserted before RETURNING.
+    /// Confines the target of an UPDATE or DELETE: `WHERE <tenant predicate> AND (original)`, or
+    /// `WHERE <tenant predicate>` when there was none, inserted before RETURNING.
     func confineTarget(of node: SQLNode, relation: SQLNode, column: String, keyword: String) throws(GateRefusal) {
         let refname = relation.node("alias")?.string("aliasname") ?? relation.string("relname")
         if isConfinedPredicate(node.node("whereClause"), refname: refname, column: column) { return }
@@ -158,8 +173,9 @@ extension TenantAnalyzer {
         return tokens.isKeyword(candidate, keyword) ? candidate : nil
     }
 
-    /// Adds the tenant predicate to a WHERE that runs from `wherePosition` to `end` (exclusive), or adds a WHERE
-    /// just before `end`. Only insertions at token boundaries, so nothing lands in a comment or string.
+    /// Puts the tenant predicate in front of a WHERE that runs from `wherePosition` to `end` (exclusive), or adds
+    /// a WHERE just before `end`. In front, because conditions of equal cost run in written order (see
+    /// `isTenantMembership`). Only insertions at token boundaries, so nothing lands in a comment or string.
     private func confineClause(where wherePosition: Int?, hasWhere: Bool, end: Int, tokens: StatementTokens,
                                refname: String, column: String, location: Int) throws(GateRefusal) {
         guard (wherePosition != nil) == hasWhere, end > 0 else {
@@ -170,8 +186,8 @@ extension TenantAnalyzer {
         if let wherePosition {
             guard wherePosition + 1 < end else { throw refusal("empty WHERE clause", at: location) }
             try require(TextEdit(range: tokens.token(wherePosition + 1).start..<tokens.token(wherePosition + 1).start,
-                                 replacement: "("), because: "unconfined target", at: location)
-            try require(TextEdit(range: lastByte..<lastByte, replacement: ") AND \(condition)"),
+                                 replacement: "\(condition) AND ("), because: "unconfined target", at: location)
+            try require(TextEdit(range: lastByte..<lastByte, replacement: ")"),
                         because: "unconfined target", at: location)
         } else {
             try require(TextEdit(range: lastByte..<lastByte, replacement: " WHERE \(condition)"),

@@ -54,11 +54,6 @@ final class AuthenticationTests: XCTestCase {
         XCTAssertTrue(wrong.contains("password authentication failed"), "a wrong password must not reveal which databases exist: \(wrong)")
     }
 
-    func testSharedSchemaIsolationFailsClosedWhileAKnownLeakIsOpen() {
-        let (error, _) = loginError(user: "acme_app", password: "acme-secret", database: "docs_shared")
-        XCTAssertTrue(error.contains("shared-schema isolation is disabled"), error)
-    }
-
     func testSSLPreferFallsBackToPlaintextAndRequireIsRefused() throws {
         XCTAssertEqual(try proxy.connect(extra: "sslmode=prefer").exec("SELECT 5").first, "5")
         XCTAssertThrowsError(try proxy.connect(extra: "sslmode=require"))

@@ -116,13 +116,42 @@ final class ProxyFixture: @unchecked Sendable {
         server_user = "postgres"
         server_password = "postgres"
         isolation = "shared"
-        tenant_tables = ["app.documents"]
+        pool_size = \(options.poolSize)
+        tenant_tables = ["app.folders", "app.documents", "app.document_versions", "auth.users", "app.organizations(id)"]
+        global_tables = ["public.plans"]
+
+        [[databases]]
+        name = "docs_by_schema"
+        server_database = "docs"
+        server_user = "postgres"
+        server_password = "postgres"
+        isolation = "schema"
+        pool_size = \(options.poolSize)
 
         [[tenants]]
         name = "acme"
         database = "docs_shared"
         tenant_id = 1
         users = [{ name = "acme_app", password = "acme-secret" }]
+
+        [[tenants]]
+        name = "globex"
+        database = "docs_shared"
+        tenant_id = 2
+        users = [{ name = "globex_app", password = "globex-secret" }]
+
+        [[tenants]]
+        name = "initech"
+        database = "docs_by_schema"
+        schema = "tenant_initech"
+        users = [{ name = "initech_app", password = "initech-secret" }]
+
+        [[tenants]]
+        name = "umbrella"
+        database = "docs_by_schema"
+        schema = "tenant_umbrella"
+        server_role = "tenant_umbrella"
+        users = [{ name = "umbrella_app", password = "umbrella-secret" }]
 
         [[users]]
         name = "app"

@@ -12,8 +12,8 @@ final class GateCacheTests: XCTestCase {
         let sql = "SELECT * FROM app.documents"
         let acmeSQL = try cache.check(sql, policy: Policies.acmeShared).get().sql
         let globexSQL = try cache.check(sql, policy: globex).get().sql
-        XCTAssertTrue(acmeSQL.contains("\"organization_id\" = 1"))
-        XCTAssertTrue(globexSQL.contains("\"organization_id\" = 2"))
+        XCTAssertTrue(acmeSQL.contains("\"organization_id\" = ANY ('{1}')"))
+        XCTAssertTrue(globexSQL.contains("\"organization_id\" = ANY ('{2}')"))
         XCTAssertEqual(try cache.check(sql, policy: Policies.acmeShared).get().sql, acmeSQL)
         guard case .failure = cache.check(sql, policy: Policies.acmeSchema) else {
             return XCTFail("schema mode refuses another schema: the same text, another policy, another verdict")
@@ -76,7 +76,7 @@ final class GateCacheTests: XCTestCase {
             for round in 0..<300 {
                 let sql = texts[(round * 7 + worker) % texts.count]
                 switch cache.check(sql, policy: Policies.acmeShared) {
-                case .success(let verdict) where verdict.sql.contains("\"organization_id\" = 1"): break
+                case .success(let verdict) where verdict.sql.contains("\"organization_id\" = ANY ('{1}')"): break
                 default: failures.increment()
                 }
                 if case .failure = cache.classify(sql) { failures.increment() }

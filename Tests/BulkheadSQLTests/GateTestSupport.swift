@@ -91,11 +91,11 @@ enum ConfinementChecker {
                 return true
             }
         }
-        let wrappers = occurrences(of: "WHERE \"documents\".\"organization_id\" = 1)", in: sql)
-            + occurrences(of: "WHERE \"folders\".\"organization_id\" = 1)", in: sql)
-            + occurrences(of: "WHERE \"document_versions\".\"organization_id\" = 1)", in: sql)
-            + occurrences(of: "WHERE \"users\".\"organization_id\" = 1)", in: sql)
-            + occurrences(of: "WHERE \"organizations\".\"id\" = 1)", in: sql)
+        let wrappers = occurrences(of: "WHERE \"documents\".\"organization_id\" = ANY ('{1}'))", in: sql)
+            + occurrences(of: "WHERE \"folders\".\"organization_id\" = ANY ('{1}'))", in: sql)
+            + occurrences(of: "WHERE \"document_versions\".\"organization_id\" = ANY ('{1}'))", in: sql)
+            + occurrences(of: "WHERE \"users\".\"organization_id\" = ANY ('{1}'))", in: sql)
+            + occurrences(of: "WHERE \"organizations\".\"id\" = ANY ('{1}'))", in: sql)
         XCTAssertEqual(readCount, wrappers, "every tenant read must sit in a confining subquery: \(sql)", file: file, line: line)
     }
 
@@ -111,14 +111,16 @@ enum ConfinementChecker {
     private static func checkTarget(_ node: SQLNode, relation: SQLNode, column: String, parsed: ParsedSQL, sql: String,
                                     file: StaticString, line: UInt) {
         let refname = relation.node("alias")?.string("aliasname") ?? relation.string("relname")
+        // The tenant predicate `refname.column = ANY ('{1}')`, first among the conditions (see TenantAnalyzer).
         func isPredicate(_ expression: SQLNode) -> Bool {
-            expression.kind == "A_Expr" && expression.node("lexpr")?.names("fields") == [refname, column]
-                && expression.node("rexpr").flatMap(parsed.constantValue(of:)) == .integer(1)
+            expression.kind == "A_Expr" && expression.string("kind") == "AEXPR_OP_ANY"
+                && expression.node("lexpr")?.names("fields") == [refname, column]
+                && expression.node("rexpr").flatMap(parsed.constantValue(of:)) == .string("{1}")
         }
         func confined(_ condition: SQLNode?) -> Bool {
             guard let condition else { return false }
             if isPredicate(condition) { return true }
-            return condition.string("boolop") == "AND_EXPR" && condition.nodes("args").contains(where: isPredicate)
+            return condition.string("boolop") == "AND_EXPR" && condition.nodes("args").first.map(isPredicate) == true
         }
         switch node.kind {
         case "UpdateStmt", "DeleteStmt":

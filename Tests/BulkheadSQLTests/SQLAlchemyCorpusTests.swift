@@ -124,19 +124,19 @@ final class SQLAlchemyCorpusTests: XCTestCase {
     func testRewrittenFormsAreExact() {
         let cases: [(String, String)] = [
             ("SELECT app.documents.id FROM app.documents WHERE app.documents.id = $1::INTEGER",
-             "SELECT documents.id FROM (SELECT * FROM \"app\".\"documents\" WHERE \"documents\".\"organization_id\" = 1) "
+             "SELECT documents.id FROM (SELECT * FROM \"app\".\"documents\" WHERE \"documents\".\"organization_id\" = ANY ('{1}')) "
                 + "AS \"documents\" WHERE documents.id = $1::INTEGER"),
             ("UPDATE app.documents SET title=$1::VARCHAR, version_id=$2::INTEGER WHERE app.documents.id = $3::INTEGER "
                 + "AND app.documents.version_id = $4::INTEGER",
-             "UPDATE app.documents SET title=$1::VARCHAR, version_id=$2::INTEGER WHERE (documents.id = $3::INTEGER "
-                + "AND documents.version_id = $4::INTEGER) AND \"documents\".\"organization_id\" = 1"),
+             "UPDATE app.documents SET title=$1::VARCHAR, version_id=$2::INTEGER WHERE \"documents\".\"organization_id\" = "
+                + "ANY ('{1}') AND (documents.id = $3::INTEGER AND documents.version_id = $4::INTEGER)"),
             ("INSERT INTO app.documents (organization_id, title) VALUES ($1::INTEGER, $2::VARCHAR) RETURNING app.documents.id",
              "INSERT INTO app.documents (organization_id, title) VALUES (CASE WHEN ($1::INTEGER) = 1 THEN 1 END, "
                 + "$2::VARCHAR) RETURNING documents.id"),
             ("INSERT INTO app.folders (parent_id, name) VALUES (NULL, 'a'), (101, 'b')",
              "INSERT INTO app.folders (parent_id, name, \"organization_id\") VALUES (NULL, 'a', 1), (101, 'b', 1)"),
             ("DELETE FROM app.documents WHERE app.documents.id = $1::INTEGER",
-             "DELETE FROM app.documents WHERE (documents.id = $1::INTEGER) AND \"documents\".\"organization_id\" = 1"),
+             "DELETE FROM app.documents WHERE \"documents\".\"organization_id\" = ANY ('{1}') AND (documents.id = $1::INTEGER)"),
             ("SELECT * FROM plans", "SELECT * FROM \"public\".plans"),
             ("SELECT 1", "SELECT 1"),
         ]
