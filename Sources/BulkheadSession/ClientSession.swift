@@ -57,7 +57,7 @@ public struct ClientSession: Sendable {
     public private(set) var database: String?
     public private(set) var poolMode: PoolMode
     /// The server connection held now, if any.
-    public private(set) var link: ServerLink?
+    public internal(set) var link: ServerLink?
     private var acquiring = false
     private var queued: [(frame: Frame, effects: StatementEffects)] = []
     private var queuedBytes = 0
@@ -67,13 +67,15 @@ public struct ClientSession: Sendable {
     private var startupParameters = ParameterSet()
     public private(set) var transactionStatus: TransactionStatus = .idle
     /// Under transaction pooling: the client's prepared statements, by the client's name, as prepared on servers.
-    private var statements: [String: Parse] = [:]
+    var statements: [String: Parse] = [:]
     /// Settings the client changed that must be read back from the server before its connection goes.
     private var dirtySettings: Set<String> = []
     /// The client created session state, so it keeps its server connection until it leaves.
     public private(set) var isPinned = false
     /// A message was refused locally: drop the client's messages until its Sync, as the server would.
     private var skippingUntilSync = false
+    /// The current extended-protocol exchange, kept for one retry after an invalidated plan.
+    var planRetry = PlanRetry()
     /// This client created the unnamed statement on the connection it holds. Without it, a Bind or Describe of
     /// the unnamed statement would reach one another client left there, since a Sync does not drop it.
     private var ownsUnnamedStatement = false
@@ -254,7 +256,8 @@ public struct ClientSession: Sendable {
     }
 
     /// Writes one client message to the attached server, renaming prepared statements under transaction pooling.
-    private mutating func send(_ frame: Frame, effects: StatementEffects, on link: inout ServerLink, into action: inout SessionAction) {
+    mutating func send(_ frame: Frame, effects: StatementEffects, on link: inout ServerLink, into action: inout SessionAction) {
+        if poolMode != .session { planRetry.clientSent(frame, effects: effects, quiet: link.isQuiet, idle: link.status == .idle) }
         if skippingUntilSync {
             guard frame.type == MessageType.Frontend.sync else { return }
             skippingUntilSync = false
@@ -493,6 +496,9 @@ public struct ClientSession: Sendable {
             // PostgreSQL creates nothing when a Parse fails or is skipped, so the client may use the name again.
             for name in link.takeFailedClientStatements() { statements[name] = nil }
         }
+        if planRetry.isDraining || (disposition == .forward && frame.type == MessageType.Backend.errorResponse && planRetry.holdIfRetryable(frame)) {
+            return retryingInvalidatedPlan(disposition, frame: frame, link: link)
+        }
         let action = SessionAction()
         if link.hasSynthesized, case .ready = state {
             // The proxy's own answers follow the frame that completed the message before them.
@@ -506,7 +512,7 @@ public struct ClientSession: Sendable {
         return serverFrame(disposition: disposition, frame: frame, action: action)
     }
 
-    private mutating func serverFrame(disposition: ServerFrameDisposition, frame: Frame, action: SessionAction) -> SessionAction {
+    mutating func serverFrame(disposition: ServerFrameDisposition, frame: Frame, action: SessionAction) -> SessionAction {
         var action = action
         switch (state, disposition) {
         case (.syncingLogin, .internalDone(.loginSync, let error)):
@@ -526,11 +532,14 @@ public struct ClientSession: Sendable {
         case (.ready, .forward):
             if frame.type == MessageType.Backend.parameterStatus { noteReported(frame) }
             action.toClient.append(frame.raw)
+            planRetry.forwardedToClient()
             return action
         case (.ready, .forwardInstead(let replacement)):
             action.toClient.append(replacement)
+            planRetry.forwardedToClient()
             return action
         case (.ready, .forwardReady(let status)):
+            planRetry.finished()
             transactionStatus = status
             action.toClient.append(frame.raw)
             if poolMode == .statement, status != .idle {
@@ -607,7 +616,7 @@ public struct ClientSession: Sendable {
 
     /// Moves the link out of the session so it can be mutated in place; the caller puts it back.
     /// (Mutating a copy while `self.link` still shares its storage would copy its buffers on every frame.)
-    private mutating func takeLink() -> ServerLink? {
+    mutating func takeLink() -> ServerLink? {
         defer { link = nil }
         return link
     }

@@ -181,6 +181,9 @@ public struct ServerLink: Sendable {
     /// The server dropped every prepared statement (DISCARD ALL, DEALLOCATE ALL).
     mutating func forgetAllPrepared() { prepared.removeAll() }
 
+    /// The statement must be prepared again before its next use (its cached plan was invalidated).
+    mutating func forgetPrepared(_ name: String) { prepared[name] = nil }
+
     /// Number of statements the proxy prepared here.
     public var preparedCount: Int { prepared.count }
 
