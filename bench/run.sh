@@ -18,6 +18,7 @@ usage: $(basename "$0") [options]      (every option can also be given as the en
   --pool-size N         POOL_SIZE      server connections per proxy (20)
   --pgbench-args ARGS   PGBENCH_ARGS   extra pgbench arguments ("-S")
   --idle-clients N      IDLE_CLIENTS   idle connections per proxy for the memory test, 0 skips it (10000)
+  --workers N           WORKERS        Bulkhead's event-loop threads (0 = one per core, the default)
   --isolation MODE      ISOLATION      none | schema: with schema, Bulkhead's bench user is a tenant confined to
                                        schema tenant_bench (same pgbench tables), so every statement goes
                                        through the SQL gate; PgBouncer runs unconfined as usual (none)
@@ -36,6 +37,7 @@ POOL_SIZE="${POOL_SIZE:-20}"
 PGBENCH_ARGS="${PGBENCH_ARGS--S}"
 IDLE_CLIENTS="${IDLE_CLIENTS:-10000}"
 ISOLATION="${ISOLATION:-none}"
+WORKERS="${WORKERS:-0}"
 KEEP_CLUSTER="${KEEP_CLUSTER:-0}"
 
 while [ $# -gt 0 ]; do
@@ -50,13 +52,14 @@ while [ $# -gt 0 ]; do
         --pgbench-args) PGBENCH_ARGS="$2"; shift 2 ;;
         --idle-clients) IDLE_CLIENTS="$2"; shift 2 ;;
         --isolation) ISOLATION="$2"; shift 2 ;;
+        --workers) WORKERS="$2"; shift 2 ;;
         --keep-cluster) KEEP_CLUSTER=1; shift ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; bh_die "unknown option: $1" ;;
     esac
 done
 
-for v in CLIENTS DURATION ROUNDS POOL_SIZE IDLE_CLIENTS; do
+for v in CLIENTS DURATION ROUNDS POOL_SIZE IDLE_CLIENTS WORKERS; do
     [[ "${!v}" =~ ^[0-9]+$ ]] || bh_die "$v must be a whole number (got '${!v}')"
 done
 if [ "$CLIENTS" -lt 1 ] || [ "$DURATION" -lt 1 ] || [ "$ROUNDS" -lt 1 ] || [ "$POOL_SIZE" -lt 1 ]; then
@@ -208,6 +211,7 @@ cat >"$OUT/bulkhead.toml" <<EOF
 [proxy]
 listen = "$BH_HOST:$BULKHEAD_PORT"
 pool_mode = "$POOL_MODE"
+workers = $WORKERS
 max_client_connections = 20000
 auth_method = "md5"
 
@@ -427,7 +431,7 @@ report() {
     local m
     echo
     echo "Bulkhead benchmark $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) cores"
-    echo "pgbench ${PGBENCH_ARGS} -c $CLIENTS -j 2 -T $DURATION --no-vacuum, scale $SCALE; pool_mode $POOL_MODE, pool size $EFFECTIVE_POOL_SIZE; bulkhead isolation $ISOLATION"
+    echo "pgbench ${PGBENCH_ARGS} -c $CLIENTS -j 2 -T $DURATION --no-vacuum, scale $SCALE; pool_mode $POOL_MODE, pool size $EFFECTIVE_POOL_SIZE; bulkhead isolation $ISOLATION, workers $WORKERS"
     echo "direct = PostgreSQL 15 primary 127.0.0.1:$PRIMARY_PORT (user postgres, SCRAM); bulkhead :$BULKHEAD_PORT and pgbouncer :$PGBOUNCER_PORT (user bench, md5)"
     for m in "${SKIPPED[@]}"; do echo "note: $m"; done
     for m in "${NOTES[@]}"; do echo "note: $m"; done
