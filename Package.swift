@@ -49,7 +49,7 @@ let package = Package(
         ], swiftSettings: strict),
         // The `bulkhead` command.
         .executableTarget(name: "bulkhead", dependencies: [
-            "BulkheadProxy", "BulkheadConfig", "BulkheadAuth",
+            "BulkheadProxy", "BulkheadConfig", "BulkheadAuth", "BulkheadSQL",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),

@@ -19,9 +19,15 @@ usage: $(basename "$0") [options]      (every option can also be given as the en
   --pgbench-args ARGS   PGBENCH_ARGS   extra pgbench arguments ("-S")
   --idle-clients N      IDLE_CLIENTS   idle connections per proxy for the memory test, 0 skips it (10000)
   --workers N           WORKERS        Bulkhead's event-loop threads (0 = one per core, the default)
-  --isolation MODE      ISOLATION      none | schema: with schema, Bulkhead's bench user is a tenant confined to
-                                       schema tenant_bench (same pgbench tables), so every statement goes
-                                       through the SQL gate; PgBouncer runs unconfined as usual (none)
+  --workload NAME       WORKLOAD       pgbench: pgbench's own tables in database bench (default);
+                                       documents: the demo documents SaaS in database docs (bench/workloads)
+  --isolation MODE      ISOLATION      none | schema | shared. pgbench workload: with schema, Bulkhead's bench
+                                       user is a tenant confined to schema tenant_bench (same pgbench tables).
+                                       documents workload: Bulkhead's bench user is tenant acme (schema
+                                       tenant_acme, or organization_id 1 in the shared tables) and sends SQL
+                                       without tenant filters; PgBouncer and direct send the SQL an application
+                                       writes without Bulkhead (filters or schema-qualified names). Every
+                                       statement of the tenant goes through the SQL gate (none)
   --keep-cluster        KEEP_CLUSTER=1 leave the cluster running even if this script started it
 Results: printed, and saved in <repo>/.bench/results.txt; pgbench output in <repo>/.bench/logs/.
 EOF
@@ -37,6 +43,7 @@ POOL_SIZE="${POOL_SIZE:-20}"
 PGBENCH_ARGS="${PGBENCH_ARGS--S}"
 IDLE_CLIENTS="${IDLE_CLIENTS:-10000}"
 ISOLATION="${ISOLATION:-none}"
+WORKLOAD="${WORKLOAD:-pgbench}"
 WORKERS="${WORKERS:-0}"
 KEEP_CLUSTER="${KEEP_CLUSTER:-0}"
 
@@ -52,6 +59,7 @@ while [ $# -gt 0 ]; do
         --pgbench-args) PGBENCH_ARGS="$2"; shift 2 ;;
         --idle-clients) IDLE_CLIENTS="$2"; shift 2 ;;
         --isolation) ISOLATION="$2"; shift 2 ;;
+        --workload) WORKLOAD="$2"; shift 2 ;;
         --workers) WORKERS="$2"; shift 2 ;;
         --keep-cluster) KEEP_CLUSTER=1; shift ;;
         -h|--help) usage; exit 0 ;;
@@ -66,7 +74,23 @@ if [ "$CLIENTS" -lt 1 ] || [ "$DURATION" -lt 1 ] || [ "$ROUNDS" -lt 1 ] || [ "$P
     bh_die "CLIENTS, DURATION, ROUNDS and POOL_SIZE must be at least 1"
 fi
 case "$POOL_MODE" in session|transaction) ;; *) bh_die "POOL_MODE must be session or transaction" ;; esac
-case "$ISOLATION" in none|schema) ;; *) bh_die "ISOLATION must be none or schema" ;; esac
+case "$ISOLATION" in none|schema|shared) ;; *) bh_die "ISOLATION must be none, schema or shared" ;; esac
+case "$WORKLOAD" in pgbench|documents) ;; *) bh_die "WORKLOAD must be pgbench or documents" ;; esac
+[ "$WORKLOAD" = pgbench ] && [ "$ISOLATION" = shared ] && bh_die "ISOLATION=shared needs WORKLOAD=documents (pgbench's tables have no tenant column)"
+# pgbench's select-only default belongs to its own tables: the documents workload runs its scripts alone.
+[ "$WORKLOAD" = documents ] && [ "$PGBENCH_ARGS" = "-S" ] && PGBENCH_ARGS=""
+# The database every client names, and the pgbench script of each mode (none: pgbench's built-in one).
+BENCH_DB=bench
+WORKLOAD_TENANT=""
+WORKLOAD_APP=""
+if [ "$WORKLOAD" = documents ]; then
+    BENCH_DB=docs
+    case "$ISOLATION" in
+        shared) WORKLOAD_TENANT="$BH_REPO/bench/workloads/documents-confined-shared.sql"; WORKLOAD_APP="$BH_REPO/bench/workloads/documents-filtered-shared.sql" ;;
+        schema) WORKLOAD_TENANT="$BH_REPO/bench/workloads/documents-confined-schema.sql"; WORKLOAD_APP="$BH_REPO/bench/workloads/documents-qualified-schema.sql" ;;
+        none) WORKLOAD_TENANT="$BH_REPO/bench/workloads/documents-filtered-shared.sql"; WORKLOAD_APP="$WORKLOAD_TENANT" ;;
+    esac
+fi
 [ "$CLIENTS" -le 1000 ] || bh_die "CLIENTS must be at most 1000 (the cluster's max_connections is 1200)"
 
 PRIMARY_PORT="${BH_NODE_PORT[primary]}"
@@ -141,10 +165,15 @@ mode_target() { # MODE -> "port user password"
 
 mode_pid() { case "$1" in bulkhead) echo "$BULKHEAD_PID" ;; pgbouncer) echo "$PGBOUNCER_PID" ;; *) echo "" ;; esac; }
 
+mode_script() { # MODE -> pgbench arguments that pick the workload's script, if any
+    [ "$WORKLOAD" = documents ] || return 0
+    if [ "$1" = bulkhead ]; then echo "-f $WORKLOAD_TENANT"; else echo "-f $WORKLOAD_APP"; fi
+}
+
 proxy_answers() { # MODE
     local port user pass
     read -r port user pass <<<"$(mode_target "$1")"
-    PGPASSWORD="$pass" PGCONNECT_TIMEOUT=5 psql -X -w -h "$BH_HOST" -p "$port" -U "$user" -d bench -tAc 'SELECT 1' 2>/dev/null | grep -qx 1
+    PGPASSWORD="$pass" PGCONNECT_TIMEOUT=5 psql -X -w -h "$BH_HOST" -p "$port" -U "$user" -d "$BENCH_DB" -tAc 'SELECT 1' 2>/dev/null | grep -qx 1
 }
 
 wait_proxy() { # MODE PID LOG
@@ -171,7 +200,11 @@ if [ "$have_scale" != "$SCALE" ]; then
     bh_run_logged "$LOGS/pgbench-init.log" pgbench -i -s "$SCALE" -q -h "$BH_HOST" -p "$PRIMARY_PORT" -U "$BH_SUPERUSER" bench \
         || bh_die "pgbench -i failed"
 fi
-if [ "$ISOLATION" = schema ]; then
+if [ "$WORKLOAD" = documents ]; then
+    PGPASSWORD="$BH_SUPERPASS" psql -X -w -h "$BH_HOST" -p "$PRIMARY_PORT" -U "$BH_SUPERUSER" -d docs -tAc \
+        "SELECT count(*) FROM tenant_acme.documents" >/dev/null 2>&1 || bh_die "database docs has no demo data (deploy/local/demo.sh loads it)"
+fi
+if [ "$WORKLOAD" = pgbench ] && [ "$ISOLATION" = schema ]; then
     # The same pgbench tables inside a tenant schema, for a tenant whose statements all pass the SQL gate.
     have_tenant_scale="$(psql -X -At -h "$BH_HOST" -p "$PRIMARY_PORT" -U "$BH_SUPERUSER" -d bench \
         -c "SELECT count(*) FROM tenant_bench.pgbench_branches" 2>/dev/null || echo 0)"
@@ -222,19 +255,34 @@ port = $PRIMARY_PORT
 role = "primary"
 
 [[databases]]
-name = "bench"
+name = "$BENCH_DB"
 server_user = "$BH_SUPERUSER"
 server_password = "$BH_SUPERPASS"
 pool_size = $EFFECTIVE_POOL_SIZE
 EOF
 if [ "$ISOLATION" = schema ]; then
+    TENANT_SCHEMA=tenant_bench
+    [ "$WORKLOAD" = documents ] && TENANT_SCHEMA=tenant_acme
     cat >>"$OUT/bulkhead.toml" <<EOF
 isolation = "schema"
 
 [[tenants]]
 name = "benchco"
-database = "bench"
-schema = "tenant_bench"
+database = "$BENCH_DB"
+schema = "$TENANT_SCHEMA"
+users = [{ name = "$BENCH_USER", password = "$BENCH_PASS" }]
+EOF
+elif [ "$ISOLATION" = shared ]; then
+    cat >>"$OUT/bulkhead.toml" <<EOF
+isolation = "shared"
+tenant_column = "organization_id"
+tenant_tables = ["app.folders", "app.documents", "app.document_versions", "auth.users", "app.organizations(id)"]
+global_tables = ["public.plans"]
+
+[[tenants]]
+name = "acme"
+database = "$BENCH_DB"
+tenant_id = 1
 users = [{ name = "$BENCH_USER", password = "$BENCH_PASS" }]
 EOF
 else
@@ -250,7 +298,7 @@ printf '"%s" "%s"\n' "$BENCH_USER" "$BENCH_PASS" >"$OUT/userlist.txt"
 cat >"$OUT/pgbouncer.ini" <<EOF
 ; Written by bench/run.sh
 [databases]
-bench = host=$BH_HOST port=$PRIMARY_PORT dbname=bench user=$BH_SUPERUSER password=$BH_SUPERPASS
+$BENCH_DB = host=$BH_HOST port=$PRIMARY_PORT dbname=$BENCH_DB user=$BH_SUPERUSER password=$BH_SUPERPASS
 
 [pgbouncer]
 listen_addr = $BH_HOST
@@ -338,9 +386,11 @@ run_one() { # ROUND MODE -> appends a line to $RESULTS_TSV
         return 0
     fi
     # --foreground: pgbench stays in our process group, so Ctrl-C reaches it and the trap runs.
+    local script
+    read -r -a script <<<"$(mode_script "$mode")"
     PGPASSWORD="$pass" timeout --foreground --kill-after=10 $((DURATION * 2 + 120)) \
-        pgbench "${PGBENCH_EXTRA[@]}" -c "$CLIENTS" -j 2 -T "$DURATION" --no-vacuum \
-        --log --log-prefix="$prefix" -h "$BH_HOST" -p "$port" -U "$user" bench >"$out" 2>&1 || rc=$?
+        pgbench "${PGBENCH_EXTRA[@]}" "${script[@]}" -c "$CLIENTS" -j 2 -T "$DURATION" --no-vacuum \
+        --log --log-prefix="$prefix" -h "$BH_HOST" -p "$port" -U "$user" "$BENCH_DB" >"$out" 2>&1 || rc=$?
     # Interrupted (Ctrl-C / SIGTERM reached pgbench through timeout): stop here, the trap cleans up.
     case "$rc" in 130 | 143) exit "$rc" ;; esac
     [ -n "$pid" ] && t1="$(cpu_ticks "$pid")"
@@ -388,7 +438,7 @@ idle_test() { # MODE
     fi
     rss0="$(rss_kb "$pid")"
     python3 "$BH_REPO/bench/idle_clients.py" --host "$BH_HOST" --port "$port" --user "$user" --password "$pass" \
-        --database bench --count "$IDLE_CLIENTS" --status-file "$status" --hold-max 300 \
+        --database "$BENCH_DB" --count "$IDLE_CLIENTS" --status-file "$status" --hold-max 300 \
         >"$LOGS/idle_${mode}.log" 2>&1 &
     IDLE_PID=$!
     for ((i = 0; i < 3000; i++)); do
@@ -431,7 +481,7 @@ report() {
     local m
     echo
     echo "Bulkhead benchmark $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) cores"
-    echo "pgbench ${PGBENCH_ARGS} -c $CLIENTS -j 2 -T $DURATION --no-vacuum, scale $SCALE; pool_mode $POOL_MODE, pool size $EFFECTIVE_POOL_SIZE; bulkhead isolation $ISOLATION, workers $WORKERS"
+    echo "pgbench ${PGBENCH_ARGS} -c $CLIENTS -j 2 -T $DURATION --no-vacuum, scale $SCALE; pool_mode $POOL_MODE, pool size $EFFECTIVE_POOL_SIZE; workload $WORKLOAD, bulkhead isolation $ISOLATION, workers $WORKERS"
     echo "direct = PostgreSQL 15 primary 127.0.0.1:$PRIMARY_PORT (user postgres, SCRAM); bulkhead :$BULKHEAD_PORT and pgbouncer :$PGBOUNCER_PORT (user bench, md5)"
     for m in "${SKIPPED[@]}"; do echo "note: $m"; done
     for m in "${NOTES[@]}"; do echo "note: $m"; done
@@ -488,5 +538,18 @@ report() {
     else
         echo "idle clients: skipped (IDLE_CLIENTS=0)"
     fi
+    if [ -n "$GATE_COST" ]; then
+        echo
+        echo "SQL gate per statement for the tenant (bulkhead gate-cost): cold = parsed, checked and verified; warm = cached"
+        echo "$GATE_COST" | awk -F'\t' '{printf "%-62s %-12s %10s %10s\n", $1, $2, $3, $4}'
+    fi
 }
+# The gate's own cost, measured by the same binary, when the tenant's statements go through it.
+GATE_COST=""
+if [ "$ISOLATION" != none ] && [ "$BULKHEAD_BIN" != none ] && [ -x "$BULKHEAD_BIN" ]; then
+    GATE_SCRIPT="$WORKLOAD_TENANT"
+    [ "$WORKLOAD" = pgbench ] && GATE_SCRIPT="$BH_REPO/bench/workloads/pgbench-select-only.sql"
+    GATE_COST="$("$BULKHEAD_BIN" gate-cost --config "$OUT/bulkhead.toml" --user "$BENCH_USER" "$GATE_SCRIPT" 2>&1)" \
+        || GATE_COST="gate-cost FAILED: $GATE_COST"
+fi
 report | tee "$OUT/results.txt"
