@@ -8,6 +8,24 @@ struct PQError: Error, CustomStringConvertible {
     var sqlState: String?
     var message: String
     var description: String { "\(sqlState ?? "-----"): \(message)" }
+
+    init(sqlState: String?, message: String) {
+        self.sqlState = sqlState
+        self.message = message
+    }
+
+    /// The error of a failed result; `details` appends DETAIL and HINT to the message.
+    init(result: OpaquePointer, connection: OpaquePointer, details: Bool = false) {
+        func field(_ code: Character) -> String? {
+            PQresultErrorField(result, Int32(code.asciiValue ?? 0)).map { String(cString: $0) }
+        }
+        sqlState = field("C")
+        message = field("M") ?? String(cString: PQerrorMessage(connection))
+        if details {
+            message += field("D").map { "\nDETAIL: " + $0 } ?? ""
+            message += field("H").map { "\nHINT: " + $0 } ?? ""
+        }
+    }
 }
 
 /// The rows of one result, as text.
@@ -16,6 +34,28 @@ struct PQRows {
     var rows: [[String?]]
     var command: String
     var first: String? { rows.first?.first ?? nil }
+
+    init(columns: [String], rows: [[String?]], command: String) {
+        self.columns = columns
+        self.rows = rows
+        self.command = command
+    }
+
+    /// The rows of a successful result; nil for an error result.
+    init?(result: OpaquePointer) {
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+            columns = (0..<PQnfields(result)).map { String(cString: PQfname(result, $0)) }
+            rows = (0..<PQntuples(result)).map { row in
+                (0..<PQnfields(result)).map { column in
+                    PQgetisnull(result, row, column) == 1 ? nil : String(cString: PQgetvalue(result, row, column))
+                }
+            }
+            command = String(cString: PQcmdStatus(result))
+        default:
+            return nil
+        }
+    }
 }
 
 /// One libpq connection. Not thread-safe: use each from one thread at a time, as libpq requires.
@@ -129,22 +169,8 @@ final class PQConnection: @unchecked Sendable {
         }
         guard let result else { throw PQError(sqlState: nil, message: String(cString: PQerrorMessage(raw))) }
         defer { PQclear(result) }
-        switch PQresultStatus(result) {
-        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
-            let columns = (0..<PQnfields(result)).map { String(cString: PQfname(result, $0)) }
-            var rows: [[String?]] = []
-            for row in 0..<PQntuples(result) {
-                rows.append((0..<PQnfields(result)).map { column in
-                    PQgetisnull(result, row, column) == 1 ? nil : String(cString: PQgetvalue(result, row, column))
-                })
-            }
-            return PQRows(columns: columns, rows: rows, command: String(cString: PQcmdStatus(result)))
-        default:
-            let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
-            let message = PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
-                ?? String(cString: PQerrorMessage(raw))
-            throw PQError(sqlState: state, message: message)
-        }
+        if let rows = PQRows(result: result) { return rows }
+        throw PQError(result: result, connection: raw)
     }
 
     private func withCStrings<T>(_ values: [String?], _ body: ([UnsafePointer<CChar>?]) -> T) -> T {

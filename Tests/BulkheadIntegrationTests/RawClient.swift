@@ -7,37 +7,23 @@ import Glibc
 
 /// A blocking loopback socket for protocol-violation tests.
 final class RawClient {
-    private let fd: Int32
+    private let socket: LoopbackSocket
 
     init(port: Int) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard result == 0 else { close(fd); throw PQError(sqlState: nil, message: "connect failed") }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        socket = try LoopbackSocket(port: port, receiveTimeout: 5)
     }
 
-    deinit { close(fd) }
-
     func send(_ bytes: [UInt8]) throws {
-        let sent = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, bytes.count, Int32(MSG_NOSIGNAL)) }
-        guard sent == bytes.count else { throw PQError(sqlState: nil, message: "send failed") }
+        try socket.send(bytes)
     }
 
     /// Reads until the peer closes (or the timeout passes) and returns everything received.
     func readToEnd() -> [UInt8] {
         var out: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
-            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, 65536, 0) }
-            if count <= 0 { break }
-            out += buffer[0..<count]
+            let chunk = socket.receive()
+            if chunk.isEmpty { break }
+            out += chunk
         }
         return out
     }

@@ -200,23 +200,10 @@ final class TenantClient {
     }
 
     private func record(_ result: OpaquePointer, into step: inout StepResult) {
-        switch PQresultStatus(result) {
-        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
-            let columns = (0..<PQnfields(result)).map { String(cString: PQfname(result, $0)) }
-            var rows: [[String?]] = []
-            for row in 0..<PQntuples(result) {
-                rows.append((0..<PQnfields(result)).map { column in
-                    PQgetisnull(result, row, column) == 1 ? nil : String(cString: PQgetvalue(result, row, column))
-                })
-            }
-            step.results.append(PQRows(columns: columns, rows: rows, command: String(cString: PQcmdStatus(result))))
-        default:
-            let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
-            let message = PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
-                ?? String(cString: PQerrorMessage(raw))
-            let detail = PQresultErrorField(result, Int32(UInt8(ascii: "D"))).map { "\nDETAIL: " + String(cString: $0) } ?? ""
-            let hint = PQresultErrorField(result, Int32(UInt8(ascii: "H"))).map { "\nHINT: " + String(cString: $0) } ?? ""
-            if step.error == nil { step.error = PQError(sqlState: state, message: message + detail + hint) }
+        if let rows = PQRows(result: result) {
+            step.results.append(rows)
+        } else if step.error == nil {
+            step.error = PQError(result: result, connection: raw, details: true)
         }
     }
 

@@ -54,28 +54,15 @@ struct WireMessage {
 
 /// A blocking loopback connection speaking the frontend protocol byte by byte.
 final class TenantWireClient {
-    private let fd: Int32
+    private let socket: LoopbackSocket
     private var buffer: [UInt8] = []
 
     init(port: Int) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard result == 0 else { close(fd); throw PQError(sqlState: nil, message: "connect failed") }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        socket = try LoopbackSocket(port: port, receiveTimeout: 10)
     }
 
-    deinit { close(fd) }
-
     func send(_ bytes: [UInt8]) throws {
-        let sent = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, bytes.count, Int32(MSG_NOSIGNAL)) }
-        guard sent == bytes.count else { throw PQError(sqlState: nil, message: "send failed") }
+        try socket.send(bytes)
     }
 
     /// The next message, or nil when the peer closed the connection (or nothing came within the timeout).
@@ -89,10 +76,9 @@ final class TenantWireClient {
                     return message
                 }
             }
-            var chunk = [UInt8](repeating: 0, count: 65536)
-            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, 65536, 0) }
-            guard count > 0 else { return nil }
-            buffer += chunk[0..<count]
+            let chunk = socket.receive()
+            guard !chunk.isEmpty else { return nil }
+            buffer += chunk
         }
     }
 
