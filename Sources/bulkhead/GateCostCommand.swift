@@ -27,6 +27,9 @@ struct GateCostCommand: ParsableCommand {
     @Option(help: "Warm (cached) runs per statement.")
     var warmRuns: Int = 100_000
 
+    @Flag(help: "Also print what the gate makes of each statement: the SQL sent on, or the refusal.")
+    var showSQL = false
+
     @Argument(help: "pgbench script whose statements are timed.")
     var file: String
 
@@ -63,6 +66,12 @@ struct GateCostCommand: ParsableCommand {
             case .failure(let refusal): kind = "refused \(refusal.sqlState)"
             }
             print(String(format: "%@\t%@\t%.1f\t%.3f", String(statement.prefix(60)), kind, cold, warm))
+            if showSQL {
+                switch verdict {
+                case .success(let approved): print("  -> \(approved.sql)")
+                case .failure(let refusal): print("  -> \(refusal.message)\(refusal.position.map { " (at character \($0))" } ?? "")")
+                }
+            }
         }
     }
 
