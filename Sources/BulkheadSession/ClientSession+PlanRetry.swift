@@ -14,8 +14,9 @@ extension ClientSession {
             self.link = link
             return SessionAction()
         }
-        guard status == .idle, planRetry.heldError != nil else {
-            // The exchange left a transaction open after all: the error must stand, as the server raised it.
+        guard status == .idle, planRetry.heldError != nil, !planRetry.pipelinedBehindError else {
+            // The exchange left a transaction open after all, or the client has moved on: the error stands, as the
+            // server raised it.
             var action = SessionAction()
             if let held = planRetry.heldError { action.toClient.append(held) }
             planRetry.finished()

@@ -22,6 +22,8 @@ struct PlanRetry: Sendable {
     private var replayed = false
     /// The error that started a retry, held back until the server's ReadyForQuery shows the retry can go ahead.
     private(set) var heldError: ByteBuffer?
+    /// The client sent more while the error was held: replaying would put the retry behind that work.
+    private(set) var pipelinedBehindError = false
 
     /// An exchange larger than this is not kept (a retry is an optimisation, not a promise).
     static let maxBytes = 1 << 20
@@ -29,6 +31,8 @@ struct PlanRetry: Sendable {
     /// Notes a client frame about to be written. `quiet` and `idle` describe the connection before it.
     mutating func clientSent(_ frame: Frame, effects: StatementEffects, quiet: Bool, idle: Bool) {
         guard !replayed else { return }
+        // Behind a held error: the error must still reach the client, so the retry is off, but the hold stays.
+        guard heldError == nil else { pipelinedBehindError = true; return }
         switch frame.type {
         case MessageType.Frontend.parse, MessageType.Frontend.bind, MessageType.Frontend.describe,
              MessageType.Frontend.execute, MessageType.Frontend.close, MessageType.Frontend.flush, MessageType.Frontend.sync:

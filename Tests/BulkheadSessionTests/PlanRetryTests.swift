@@ -87,3 +87,17 @@ final class PlanRetryTests: XCTestCase {
         XCTAssertEqual(backend(session.serverFrame(invalidated).toClient).count, 1)
     }
 }
+
+extension PlanRetryTests {
+    /// A client that sends more while the error is held gets the error, not a silent ReadyForQuery.
+    func testWorkPipelinedWhileTheErrorIsHeldCancelsTheRetryButNotTheError() {
+        var (session, _) = sessionRunningS1()
+        XCTAssertTrue(session.serverFrame(invalidated).toClient.isEmpty)
+        _ = session.clientFrame(FrontendMessage.query("SELECT 2").frame)
+        let ready = session.serverFrame(BackendMessage.readyForQuery(.idle).frame)
+        guard case .errorResponse(let fields)? = backend(ready.toClient).first else { return XCTFail("the error was lost: \(backend(ready.toClient))") }
+        XCTAssertEqual(fields.sqlState, "0A000")
+        XCTAssertEqual(backend(ready.toClient).last, .readyForQuery(.idle))
+        XCTAssertTrue(ready.toServer.isEmpty, "no replay behind the client's next query")
+    }
+}
