@@ -80,7 +80,8 @@ struct GateCostCommand: ParsableCommand {
         script.split(separator: "\n").compactMap { line in
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             guard !trimmed.isEmpty, !trimmed.hasPrefix("\\"), !trimmed.hasPrefix("--") else { return nil }
-            return trimmed.replacingOccurrences(of: #":[A-Za-z_][A-Za-z0-9_]*"#, with: "1001", options: .regularExpression)
+            // As pgbench does: `:name` is a variable, `::type` a cast.
+            return trimmed.replacingOccurrences(of: #"(?<!:):[A-Za-z_][A-Za-z0-9_]*"#, with: "1001", options: .regularExpression)
         }
     }
 
