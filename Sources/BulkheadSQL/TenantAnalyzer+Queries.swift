@@ -322,6 +322,15 @@ extension TenantAnalyzer {
     /// `schema.table.column` naming a tenant table loses its schema in shared mode, because the confined
     /// reference is a subquery named after the table (a subquery alias cannot carry a schema).
     private func columnReference(_ node: SQLNode) throws(GateRefusal) {
+        if case .schema(let own, let globals) = policy.isolation {
+            // `schema.table.column` (or `.*`, or with a database in front): the schema must be one the tenant may name.
+            let fields = node.nodes("fields")
+            guard fields.count >= 3 else { return }
+            let schema = fields[fields.count - 3].string("sval")
+            if schema == own || schema == "pg_catalog" || schema == "information_schema"
+                || globals.contains(where: { $0.schema == schema }) { return }
+            throw refusal("schema \(schema) is outside tenant \(policy.tenant)", at: node.location)
+        }
         guard isShared, case .shared(_, let tables, _) = policy.isolation else { return }
         let fields = node.nodes("fields")
         guard fields.count >= 3, let location = node.location else { return }

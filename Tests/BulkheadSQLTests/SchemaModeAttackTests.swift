@@ -16,6 +16,9 @@ final class SchemaModeAttackTests: XCTestCase {
         "SELECT * FROM U&\"tenant\\005fglobex\".documents",
         "SELECT * FROM U&\"tenant!005fglobex\" UESCAPE '!' .documents",
         "SELECT * FROM docs.tenant_globex.documents",
+        // A column qualified with another schema (PostgreSQL would reject it too, but the rule is the proxy's).
+        "SELECT tenant_globex.documents.title FROM documents",
+        "SELECT docs.tenant_globex.documents.* FROM documents",
         "SELECT * FROM tenant_globex . documents",
         "SELECT * FROM tenant_globex/**/.documents",
         "SELECT * FROM \"Tenant_Acme\".documents",
@@ -257,6 +260,8 @@ final class SchemaModeAttackTests: XCTestCase {
             "SELECT * FROM \"tenant_acme\".\"documents\"",
             "SELECT * FROM TENANT_ACME.documents",
             "SELECT * FROM docs.tenant_acme.documents",
+            "SELECT tenant_acme.documents.title FROM tenant_acme.documents",
+            "SELECT pg_catalog.pg_class.relname FROM pg_catalog.pg_class",
             "SELECT * FROM public.plans",
             "SELECT p.name FROM public.plans p JOIN organizations o ON true",
             "INSERT INTO documents (title) VALUES ('x')",
