@@ -83,7 +83,12 @@ public final class ProxyServer: Sendable {
         return out
     }
 
-    /// Stops accepting, closes pools and the event loops.
+    /// Closes the listener, which ends ``wait()``; safe from any thread. Call ``shutdown()`` once afterwards.
+    public func stopAccepting() {
+        channel.close(promise: nil)
+    }
+
+    /// Stops accepting, closes pools and the event loops. Call it once: the loops are gone afterwards.
     public func shutdown() async throws {
         ticker.cancel()
         try? await channel.close()

@@ -45,7 +45,8 @@ struct ProxyService: Service {
         try await withGracefulShutdownHandler {
             try await server.wait()
         } onGracefulShutdown: {
-            Task { try await server.shutdown() }
+            // Only ends wait(); the one full shutdown follows, so nothing is scheduled on stopped loops.
+            server.stopAccepting()
         }
         try await server.shutdown()
     }
