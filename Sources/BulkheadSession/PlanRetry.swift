@@ -13,7 +13,7 @@ import NIOCore
 /// client has not pipelined anything behind its Sync.
 struct PlanRetry: Sendable {
     /// The exchange's frames with their effects, as the client sent them.
-    private(set) var frames: [(Frame, StatementEffects)] = []
+    private var frames: [(Frame, StatementEffects)] = []
     private var recording = false
     private var syncSent = false
     private var forwarded = false

@@ -13,27 +13,11 @@ final class ExecutableTests: XCTestCase {
         XCTAssertTrue(FileManager.default.isExecutableFile(atPath: binary), "no executable at \(binary)")
         let port = try freePort()
         let config = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-exe-\(port).toml")
-        try """
-            [proxy]
-            listen = "127.0.0.1:\(port)"
-            pool_mode = "transaction"
-            auth_method = "md5"
-
-            [[nodes]]
-            name = "primary"
-            host = "\(Cluster.host)"
-            port = \(Cluster.primaryPort)
-            role = "primary"
-
-            [[databases]]
-            name = "docs"
-            server_user = "postgres"
-            server_password = "postgres"
-
-            [[users]]
-            name = "app"
-            password = "app-secret"
-            """.write(to: config, atomically: true, encoding: .utf8)
+        // The fixture's configuration, on a port known in advance (the fixture's own asks for any).
+        let toml = ProxyFixture.toml(ProxyOptions(poolMode: "transaction"))
+            .replacingOccurrences(of: "listen = \"127.0.0.1:0\"", with: "listen = \"127.0.0.1:\(port)\"")
+        XCTAssertTrue(toml.contains("127.0.0.1:\(port)"))
+        try toml.write(to: config, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: config) }
 
         let process = Process()
