@@ -33,7 +33,7 @@ let package = Package(
         ], swiftSettings: strict),
         // Client-session and server-connection state machines. Pure values, no I/O.
         .target(name: "BulkheadSession", dependencies: [
-            "BulkheadWire", "BulkheadAuth",
+            "BulkheadWire", "BulkheadAuth", "BulkheadRouting",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
@@ -42,6 +42,7 @@ let package = Package(
         // NIO glue: channel handlers that only execute the state machines' actions.
         .target(name: "BulkheadProxy", dependencies: [
             "BulkheadWire", "BulkheadAuth", "BulkheadConfig", "BulkheadSession", "BulkheadPool", "BulkheadSQL",
+            "BulkheadRouting",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

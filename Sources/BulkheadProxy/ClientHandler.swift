@@ -2,6 +2,7 @@
 
 import BulkheadAuth
 import BulkheadPool
+import BulkheadRouting
 import BulkheadSession
 import BulkheadWire
 import Logging
@@ -27,6 +28,18 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
     private var counted = true
     private var logger: Logger
     private var lastRead = NIODeadline.now()
+    /// This client's `bulkhead.route` and transaction, as routing sees them.
+    private var routingSession = RoutingSession()
+    /// The node the current lease (or the request for one) was routed to, counted in its load until released.
+    private var routedNode: NodeID?
+    /// That node was a replica when routed: the lease may take only reads.
+    private var routedToReplica = false
+    /// What the waiting request was routed by, to route it again when it must wait or its replica fails.
+    private var routedFacts = StatementFacts.write
+    private var rerouteAttempts = 0
+    private var routeWait: Scheduled<Void>?
+    /// Bumped when the client stops wanting a connection, so a freshness check answering late routes nothing.
+    private var routeAttempt = 0
 
     init(runtime: ProxyRuntime, eventLoop: any EventLoop, overLimit: Bool) {
         self.runtime = runtime
@@ -68,9 +81,12 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
             if let user = session.user { logger[metadataKey: "user"] = "\(user)" }
             perform(action)
         case .message(var frame):
-            var effects = session.poolMode == .session || !session.isReady ? .none : runtime.effects.effects(of: frame)
+            let pooled = session.poolMode != .session && session.isReady
+            let routes = pooled && runtime.routing != nil && database.map { $0.routesReads } == true
+            var effects = pooled ? runtime.effects.effects(of: frame, routing: routes) : .none
             // Every message of a tenant's client is screened, including any it pipelines during login.
-            if let tenant {
+            // `SET bulkhead.route` alone is the proxy's own setting and never reaches a server.
+            if let tenant, effects.routeOverride == nil {
                 switch TenantScreen.screen(frame, tenant: tenant, gate: runtime.gate) {
                 case .unchanged: break
                 case .replaced(let approved): frame = approved
@@ -108,6 +124,9 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
 
     func channelInactive(context: ChannelHandlerContext) {
         perform(session.clientClosed())
+        routeAttempt += 1
+        routeWait?.cancel()
+        if let database { runtime.routing?.forget(consistencyKey(database), database: database.name) }
         runtime.cancels.remove(session.backendKey)
         if counted { counted = false; runtime.clientLeft() }
     }
@@ -129,11 +148,12 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
 
     func serverLeased(_ link: ServerLink, channel: any Channel) {
         pendingRequest = nil
+        rerouteAttempts = 0
         serverChannel = channel
         if let context, !context.channel.isWritable {
             channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
         }
-        perform(session.serverLeased(link))
+        perform(session.serverLeased(link, onReplica: routedToReplica))
         context?.flush()
         flushServer()
     }
@@ -144,6 +164,12 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
 
     func serverUnavailable(_ message: String) {
         pendingRequest = nil
+        endRoutedLease()
+        // A read bound for a replica that could not be reached goes elsewhere: routing has taken that node out.
+        if routedToReplica, rerouteAttempts < 3, let database {
+            rerouteAttempts += 1
+            return acquire(routedFacts, database: database, waitingSince: nil)
+        }
         perform(session.serverUnavailable(message))
     }
 
@@ -184,19 +210,32 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
     private func perform(_ action: SessionAction) {
         guard let context else { return }
         if !action.toServer.isEmpty { serverWrites += action.toServer }
+        if let choice = action.routeOverride { routingSession.override = choice }
+        if let lsn = action.learnedWriteLSN, let database {
+            runtime.routing?.recordWrite(lsn, database: database.name, key: consistencyKey(database))
+        }
         if let release = action.release, let channel = serverChannel {
             flushServer()
             serverChannel = nil
+            routingSession.transactionEnded()
+            endRoutedLease()
             // Whatever backpressure this client applied ends with the lease.
             context.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
             runtime.pools.release(release, channel: channel)
         }
-        if action.cancelAcquire, let request = pendingRequest {
-            pendingRequest = nil
-            runtime.pools.cancel(request)
+        if action.cancelAcquire {
+            routeAttempt += 1
+            routeWait?.cancel()
+            routeWait = nil
+            if let request = pendingRequest {
+                pendingRequest = nil
+                runtime.pools.cancel(request)
+                endRoutedLease()
+            }
         }
         if action.acquireServer, let database {
-            pendingRequest = runtime.pools.acquire(database: database, for: self)
+            rerouteAttempts = 0
+            acquire(action.routeFacts, database: database, waitingSince: nil)
         }
         if let key = action.cancel {
             runtime.cancels.lookup(key).map { target in target.eventLoop.execute { target.cancelCurrentQuery() } }
@@ -216,6 +255,68 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
                 channel.writeAndFlush(ByteBuffer()).whenComplete { _ in channel.close(promise: nil) }
             }
         }
+    }
+
+    // MARK: Routing
+
+    /// Asks the pool for a connection on the node routing picks for `facts`, or waits for one to be electable.
+    private func acquire(_ facts: StatementFacts, database: DatabasePlan, waitingSince: ContinuousClock.Instant?) {
+        guard let routing = runtime.routing, let first = database.nodes.first else {
+            routedToReplica = false
+            if let node = database.nodes.first { pendingRequest = runtime.pools.acquire(database: database, node: node, for: self) }
+            return
+        }
+        // A session-pooled client keeps its connection for good, and writes may come: it stays on the primary.
+        let facts = session.poolMode == .session ? StatementFacts.write : facts
+        routedFacts = facts
+        let decision = routing.route(facts, session: &routingSession, database: database, key: consistencyKey(database),
+                                     waitingSince: waitingSince, mayCheck: runtime.healthChecker != nil)
+        switch decision.target {
+        case .node(let node):
+            routedNode = node
+            routedToReplica = routing.isReplica(node)
+            let address = database.nodes.indices.contains(node.rawValue) ? database.nodes[node.rawValue] : first
+            pendingRequest = runtime.pools.acquire(database: database, node: address, for: self)
+        case .wait(let until):
+            // No primary now (a failover): try again shortly, until routing gives up at primary_wait_timeout.
+            let since = waitingSince ?? .now
+            let delay = min(max(until - .now, .milliseconds(1)), .milliseconds(50))
+            routeWait = eventLoop.scheduleTask(in: .nanoseconds(Int64(delay.nanoseconds))) { [self] in
+                routeWait = nil
+                acquire(facts, database: database, waitingSince: since)
+            }
+        case .fail(let error):
+            perform(session.serverUnavailable("bulkhead: \(error)", sqlState: error.sqlState))
+        case .checkReplica(let node, _):
+            // No replica is known to have replayed this client's last write: ask one, then route again. A replica
+            // that cannot answer leaves the read to the primary, which is always fresh.
+            guard let checker = runtime.healthChecker else { return }
+            let attempt = routeAttempt
+            checker.replayPosition(of: node.rawValue) { [self] lsn in
+                if let lsn { routing.replayObserved(node, lsn: lsn) }
+                eventLoop.execute { [self] in
+                    guard routeAttempt == attempt else { return }
+                    var again = facts
+                    if lsn == nil { again.forcesPrimary = true }
+                    acquire(again, database: database, waitingSince: waitingSince)
+                }
+            }
+        case .deferred:
+            // Not produced for the proxy's policy: BEGIN is not held.
+            perform(session.serverUnavailable("bulkhead: internal routing error", sqlState: SQLState.connectionException))
+        }
+    }
+
+    /// The lease (or request) routed to a node ended: that node is one connection less busy.
+    private func endRoutedLease() {
+        guard let node = routedNode else { return }
+        routedNode = nil
+        runtime.routing?.leaseEnded(on: node)
+    }
+
+    /// Whose writes this client's reads must see.
+    private func consistencyKey(_ database: DatabasePlan) -> ConsistencyKey {
+        database.routing.consistencyKey(session: ObjectIdentifier(self).hashValue, tenant: tenant?.name)
     }
 
     /// Writes what the session queued for the server in one go, hopping to the server's loop once if needed.

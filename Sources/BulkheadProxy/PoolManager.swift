@@ -53,8 +53,8 @@ final class PoolManager: Sendable {
         var records: [ConnectionID: Record] = [:]
         var waiters: [RequestID: Waiter] = [:]
         var nextRequest: RequestID = 1
-        /// What the first server of each pool reported at login, sent to clients that log in later.
-        var welcome: [PoolKey: ParameterSet] = [:]
+        /// What the first server of each database and role reported at login, sent to clients that log in later.
+        var welcome: [WelcomeKey: ParameterSet] = [:]
     }
 
     private let state = NIOLockedValueBox(State())
@@ -62,25 +62,34 @@ final class PoolManager: Sendable {
     private let plan: NIOLockedValueBox<ProxyPlan>
     private let logger: Logger
     private let connector: any ServerConnector
+    /// Told when a node refuses connections (taken out of routing at once) or a connection to it breaks (checked at once).
+    private let nodeTrouble: @Sendable (_ node: String, _ refused: String?) -> Void
     /// The pool's clock, injectable so timeout tests need not sleep.
     private let now: @Sendable () -> ContinuousClock.Instant
 
     init(loops: [any EventLoop], plan: ProxyPlan, logger: Logger, connector: any ServerConnector = TCPConnector(),
-         now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
+         now: @escaping @Sendable () -> ContinuousClock.Instant = { .now },
+         nodeTrouble: @escaping @Sendable (_ node: String, _ refused: String?) -> Void = { _, _ in }) {
         self.loops = loops
         self.plan = NIOLockedValueBox(plan)
         self.logger = logger
         self.connector = connector
         self.now = now
+        self.nodeTrouble = nodeTrouble
     }
 
-    /// What a server of `database`'s pool reported at login, once one has logged in.
+    struct WelcomeKey: Hashable, Sendable {
+        var database: String
+        var user: String
+    }
+
+    /// What a server of `database`'s pools reported at login, once one has logged in.
     func welcomeParameters(for database: DatabasePlan) -> ParameterSet? {
-        state.withLockedValue { $0.welcome[Self.key(for: database)] }
+        state.withLockedValue { $0.welcome[WelcomeKey(database: database.serverDatabase, user: database.serverUser)] }
     }
 
-    private static func key(for database: DatabasePlan) -> PoolKey {
-        PoolKey(database: database.serverDatabase, user: database.serverUser, node: database.primary.name)
+    private static func key(for database: DatabasePlan, node: NodeAddress) -> PoolKey {
+        PoolKey(database: database.serverDatabase, user: database.serverUser, node: node.name)
     }
 
     func loopIndex(of loop: any EventLoop) -> Int {
@@ -89,9 +98,9 @@ final class PoolManager: Sendable {
 
     // MARK: Client requests
 
-    /// Asks for a connection to `database`'s primary on behalf of `client`. Returns the request's ID.
-    func acquire(database: DatabasePlan, for client: any PoolClient) -> RequestID {
-        let key = Self.key(for: database)
+    /// Asks for a connection to `database` on `node` on behalf of `client`. Returns the request's ID.
+    func acquire(database: DatabasePlan, node: NodeAddress, for client: any PoolClient) -> RequestID {
+        let key = Self.key(for: database, node: node)
         let loop = loopIndex(of: client.eventLoop)
         let (request, action) = state.withLockedValue { state -> (RequestID, PoolAction) in
             let request = state.nextRequest
@@ -100,7 +109,7 @@ final class PoolManager: Sendable {
             if state.pools[key] == nil {
                 let first = (state.pools.count + 1) << 32
                 state.pools[key] = Pool(machine: PoolStateMachine(settings: database.pool, firstConnectionID: first),
-                                        target: database, node: database.primary)
+                                        target: database, node: node)
             }
             let action = state.pools[key]?.machine.request(request, loop: loop, now: now()) ?? PoolAction()
             return (request, action)
@@ -216,8 +225,8 @@ final class PoolManager: Sendable {
                     // A connection that no longer answers is dropped, and the client waits for another one.
                     logger.info("server connection failed its health check: \(error)", metadata: ["server": "\(lease.connection)"])
                     channel.close(promise: nil)
-                    guard let database = state.withLockedValue({ $0.pools[key]?.target }) else { return }
-                    let request = acquire(database: database, for: client)
+                    guard let pool = state.withLockedValue({ $0.pools[key] }) else { return }
+                    let request = acquire(database: pool.target, node: pool.node, for: client)
                     client.eventLoop.execute { client.requestReplaced(request) }
                 }
             }
@@ -254,7 +263,8 @@ final class PoolManager: Sendable {
                 let action = state.withLockedValue { state -> PoolAction in
                     // A connection that has just logged in needs no health check, so it has no idle time yet.
                     state.records[id]?.link = link
-                    if state.welcome[key] == nil { state.welcome[key] = parameters }
+                    let welcome = WelcomeKey(database: key.database, user: key.user)
+                    if state.welcome[welcome] == nil { state.welcome[welcome] = parameters }
                     return state.pools[key]?.machine.connected(id, now: now()) ?? PoolAction()
                 }
                 perform(action, key: key)
@@ -263,10 +273,13 @@ final class PoolManager: Sendable {
                 connectFailed(id, key: key, reason: error.description)
             }
         }, onClose: { [self] in
-            let action = state.withLockedValue { state -> PoolAction in
-                guard state.records.removeValue(forKey: id) != nil else { return PoolAction() }
+            let action = state.withLockedValue { state -> PoolAction? in
+                // A record still here means the pool did not close it: the server or the network did.
+                guard state.records.removeValue(forKey: id) != nil else { return nil }
                 return state.pools[key]?.machine.closed(id, now: now()) ?? PoolAction()
             }
+            guard let action else { return }
+            nodeTrouble(key.node, nil)
             perform(action, key: key)
         })
         state.withLockedValue { $0.records[id] = Record(key: key, node: pool.node, channel: nil, handler: handler, link: nil) }
@@ -289,6 +302,7 @@ final class PoolManager: Sendable {
                     }
                 case .failure(let error):
                     logger.warning("connect to \(pool.node.name) (\(pool.node.host):\(pool.node.port)) failed: \(error)")
+                    nodeTrouble(key.node, "\(error)")
                     connectFailed(id, key: key, reason: "\(error)")
                 }
             }

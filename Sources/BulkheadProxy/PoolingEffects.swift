@@ -25,7 +25,9 @@ final class PoolingEffects: Sendable {
     /// Words that send a plain-looking statement to the parser anyway.
     private static let suspicious = ["advisory", "set_config", "temp", "hold", "listen", "prepare", "deallocate", "discard"]
 
-    func effects(of frame: Frame) -> StatementEffects {
+    /// - Parameter routing: the client's statements are routed, so every text is classified (from the cache
+    ///   when it repeats) for whether it may run on a replica.
+    func effects(of frame: Frame, routing: Bool = false) -> StatementEffects {
         let sql: String
         switch frame.type {
         case MessageType.Frontend.query:
@@ -37,9 +39,16 @@ final class PoolingEffects: Sendable {
         default:
             return .none
         }
-        if Self.isPlain(sql) { return .none }
-        guard case .success(let classification) = cache.classify(sql) else { return .none }
-        return Self.effects(of: classification)
+        if !routing, Self.isPlain(sql) { return .none }
+        guard case .success(let classification) = cache.classify(sql) else {
+            // `primary` is a reserved word, so PostgreSQL's grammar rejects `SET bulkhead.route = primary` unquoted.
+            var effects = StatementEffects.none
+            if routing, let choice = RouteFacts.unquotedOverride(sql) { effects.routeOverride = choice }
+            return effects
+        }
+        var effects = Self.isPlain(sql) ? StatementEffects.none : Self.effects(of: classification)
+        if routing { RouteFacts.describe(classification, into: &effects) }
+        return effects
     }
 
     /// Byte-level on purpose: this runs for every pooled statement, and Foundation's substring search is slow.

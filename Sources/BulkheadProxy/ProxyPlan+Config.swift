@@ -2,6 +2,7 @@
 
 import BulkheadConfig
 import BulkheadPool
+import BulkheadRouting
 import BulkheadSQL
 import BulkheadSession
 import Logging
@@ -10,8 +11,7 @@ extension ProxyPlan {
     /// Resolves defaults, picks each database's primary node and prepares every login secret once.
     public init(config: BulkheadConfig) {
         let proxy = config.proxy
-        let primary = config.nodes.first { $0.role == .primary } ?? config.nodes.first
-        let primaryAddress = NodeAddress(name: primary?.name ?? "primary", host: primary?.host ?? "127.0.0.1", port: primary?.port ?? 5432)
+        let addresses = config.nodes.map { NodeAddress(name: $0.name, host: $0.host, port: $0.port) }
         var databases: [String: DatabasePlan] = [:]
         for database in config.databases {
             let settings = PoolSettings(
@@ -24,7 +24,10 @@ extension ProxyPlan {
             databases[database.name] = DatabasePlan(
                 name: database.name, serverDatabase: database.serverDatabase, serverUser: database.serverUser,
                 serverPassword: database.serverPassword, pool: settings,
-                poolMode: PoolMode(rawValue: database.poolMode.rawValue), primary: primaryAddress)
+                poolMode: PoolMode(rawValue: database.poolMode.rawValue), nodes: addresses,
+                routing: RoutingPolicy(readWriteSplit: database.readWriteSplit, primaryReads: database.primaryReads,
+                                       readYourWrites: database.consistency == .readYourWrites,
+                                       tenantScope: database.consistencyScope == .tenant, defersBegin: false))
         }
         var users: [String: UserPlan] = [:]
         let tenantUsers = config.tenants.flatMap { tenant in
@@ -49,6 +52,15 @@ extension ProxyPlan {
             defaultAuthMethod: ClientAuthMethod(rawValue: proxy.authMethod.rawValue) ?? .scramSHA256,
             logLevel: Logger.Level(rawValue: proxy.logLevel.rawValue) ?? .info,
             databases: databases, users: users)
+        routingNodes = config.nodes.map { node in
+            RoutingNode(name: node.name, role: ConfiguredRole(rawValue: node.role.rawValue) ?? .auto, weight: node.weight)
+        }
+        topology = TopologySettings(healthCheckInterval: proxy.healthCheckInterval, maxReplicaLag: proxy.maxReplicaLag,
+                                    primaryWaitTimeout: proxy.primaryWaitTimeout)
+        healthCheckLogin = config.databases.first.map {
+            HealthCheckLogin(user: $0.serverUser, password: $0.serverPassword, database: $0.serverDatabase)
+        }
+        readOnlyFunctions = Set(config.databases.flatMap(\.readOnlyFunctions).map { QualifiedName(schema: $0.schema, name: $0.name) })
     }
 
     /// The gate policy and owned settings of one tenant. Nil (and so unconfined) never happens for a tenant:

@@ -2,6 +2,7 @@
 
 import BulkheadAuth
 import BulkheadPool
+import BulkheadRouting
 import BulkheadSQL
 import BulkheadSession
 import Logging
@@ -21,7 +22,20 @@ public struct DatabasePlan: Sendable {
     public var serverPassword: String
     public var pool: PoolSettings
     public var poolMode: PoolMode?
-    public var primary: NodeAddress
+    /// Every node, indexed by ``NodeID/rawValue`` as in the routing topology.
+    public var nodes: [NodeAddress]
+    /// `read_write_split`, `primary_reads`, `consistency` and `consistency_scope`.
+    public var routing: RoutingPolicy
+
+    /// Reads may go to replicas: there are some, and the database splits reads from writes.
+    public var routesReads: Bool { routing.readWriteSplit && nodes.count > 1 }
+}
+
+/// How the proxy logs in to run health checks on every node.
+public struct HealthCheckLogin: Sendable {
+    public var user: String
+    public var password: String
+    public var database: String
 }
 
 /// What confines a tenant's users: the SQL gate's policy and the settings the proxy owns for them.
@@ -71,6 +85,13 @@ public struct ProxyPlan: Sendable {
     public var logLevel: Logger.Level
     public var databases: [String: DatabasePlan]
     public var users: [String: UserPlan]
+    /// The nodes as routing sees them, in the order of ``DatabasePlan/nodes``.
+    public var routingNodes: [RoutingNode] = []
+    public var topology = TopologySettings()
+    /// The credentials of the first database: health checks need any login that works on every node.
+    public var healthCheckLogin: HealthCheckLogin?
+    /// `read_only_functions` of every database, for the classifier.
+    public var readOnlyFunctions: Set<QualifiedName> = []
 
     /// Decides how a startup request is authenticated, without revealing whether the user exists.
     func policy(for request: StartupCheck.Request) -> LoginPolicy {
@@ -86,6 +107,10 @@ public struct ProxyPlan: Sendable {
         if let tenant = user.tenant {
             policy.forcedParameters = tenant.forcedParameters
             policy.statementNamespace = tenant.name
+        }
+        if let database, allowed {
+            policy.routesReads = database.routesReads
+            policy.tracksWrites = database.routesReads && database.routing.readYourWrites
         }
         return policy
     }

@@ -1,6 +1,7 @@
 // The objects every connection of a running proxy shares: plan, pools, cancel keys and counters.
 
 import BulkheadAuth
+import BulkheadRouting
 import BulkheadSQL
 import BulkheadSession
 import Logging
@@ -11,9 +12,12 @@ import NIOCore
 final class ProxyRuntime: Sendable {
     let logger: Logger
     let pools: PoolManager
+    /// Read/write routing over several nodes; nil with a single node, which takes everything.
+    let routing: RoutingService?
+    let healthChecker: HealthChecker?
     let cancels = CancelRegistry()
     /// Parse results shared by the tenant gate and the pooling classifier.
-    let gate = GateCache(capacity: 20_000)
+    let gate: GateCache
     let effects: PoolingEffects
     /// Makes mock SCRAM salts stable per user name for this process, and unpredictable to clients.
     let mockKey = AuthRandom.bytes(32)
@@ -23,9 +27,29 @@ final class ProxyRuntime: Sendable {
     init(plan: ProxyPlan, loops: [any EventLoop], logger: Logger, connector: any ServerConnector = TCPConnector(),
          now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
         self.logger = logger
+        self.gate = GateCache(capacity: 20_000, classifier: StatementClassifier(extraReadOnlyFunctions: plan.readOnlyFunctions))
         self.effects = PoolingEffects(cache: gate)
         self.planBox = NIOLockedValueBox(plan)
-        self.pools = PoolManager(loops: loops, plan: plan, logger: logger, connector: connector, now: now)
+        if plan.routingNodes.count > 1, let login = plan.healthCheckLogin, let loop = loops.first {
+            let routing = RoutingService(nodes: plan.routingNodes, settings: plan.topology, logger: logger, now: now)
+            let nodes = plan.routingNodes.map(\.name)
+            let addresses = plan.databases.values.first?.nodes ?? []
+            let checker = HealthChecker(loop: loop, nodes: addresses, login: login, routing: routing, connector: connector, logger: logger)
+            self.routing = routing
+            self.healthChecker = checker
+            self.pools = PoolManager(loops: loops, plan: plan, logger: logger, connector: connector, now: now) { name, refused in
+                guard let index = nodes.firstIndex(of: name) else { return }
+                if let refused {
+                    routing.nodeFailed(NodeID(index), .connectFailed(refused))
+                } else {
+                    checker.checkSoon(index)
+                }
+            }
+        } else {
+            self.routing = nil
+            self.healthChecker = nil
+            self.pools = PoolManager(loops: loops, plan: plan, logger: logger, connector: connector, now: now)
+        }
     }
 
     var plan: ProxyPlan { planBox.withLockedValue { $0 } }

@@ -1,5 +1,6 @@
 // Listens for clients and wires each accepted connection to its decoder and ClientHandler.
 
+import BulkheadRouting
 import BulkheadWire
 import Logging
 import NIOCore
@@ -62,6 +63,7 @@ public final class ProxyServer: Sendable {
                 let ticker = group.next().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .milliseconds(250)) { _ in
                     runtime.pools.tick()
                 }
+                runtime.healthChecker?.start()
                 logger.info("bulkhead listening on \(plan.host):\(plan.port) with \(threads) event loops")
                 return ProxyServer(group: group, runtime: runtime, channel: channel, ticker: ticker)
             }
@@ -83,6 +85,11 @@ public final class ProxyServer: Sendable {
         return out
     }
 
+    /// Per-node routing figures (role, health, lag, reads and writes routed); empty with a single node.
+    public func nodeStats() -> [NodeStats] {
+        runtime.routing?.stats() ?? []
+    }
+
     /// Closes the listener, which ends ``wait()``; safe from any thread. Call ``shutdown()`` once afterwards.
     public func stopAccepting() {
         channel.close(promise: nil)
@@ -91,6 +98,7 @@ public final class ProxyServer: Sendable {
     /// Stops accepting, closes pools and the event loops. Call it once: the loops are gone afterwards.
     public func shutdown() async throws {
         ticker.cancel()
+        runtime.healthChecker?.stop()
         try? await channel.close()
         runtime.pools.shutdown()
         try await group.shutdownGracefully()
@@ -99,6 +107,7 @@ public final class ProxyServer: Sendable {
     /// Stops serving, blocking the calling thread (which must not be an event loop).
     public func shutdownBlocking() throws {
         ticker.cancel()
+        runtime.healthChecker?.stop()
         try? channel.close().wait()
         runtime.pools.shutdown()
         try group.syncShutdownGracefully()

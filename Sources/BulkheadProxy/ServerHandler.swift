@@ -165,6 +165,20 @@ final class ServerHandler: ChannelInboundHandler, @unchecked Sendable {
         runInternal([frame], link: link, completion: completion)
     }
 
+    /// Runs a query of the proxy's own and captures the first row's columns under `columns`.
+    func query(_ sql: String, columns: [String], on link: ServerLink,
+               completion: @escaping (Result<(ServerLink, [String: String?]), any Error>) -> Void) {
+        var link = link
+        let frame = link.internalQuery(sql, owner: .capture(columns))
+        runInternal([frame], link: link) { result in
+            completion(result.map { link in
+                var link = link
+                let row = link.takeCaptured()
+                return (link, row)
+            })
+        }
+    }
+
     private func runInternal(_ frames: [ByteBuffer], link: ServerLink, completion: @escaping (Result<ServerLink, any Error>) -> Void) {
         guard let context, !frames.isEmpty else { completion(.success(link)); return }
         switch state {

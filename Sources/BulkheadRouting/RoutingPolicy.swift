@@ -10,12 +10,18 @@ public struct RoutingPolicy: Sendable, Hashable {
     public var readYourWrites: Bool
     /// `consistency_scope = "tenant"`: connections of one tenant see each other's writes.
     public var tenantScope: Bool
+    /// Hold a plain `BEGIN` until the next statement decides where the transaction runs. An owner that routes
+    /// only when a transaction starts turns this off: a `BEGIN` then starts on the primary unless it says
+    /// READ ONLY (or a read-only session default applies).
+    public var defersBegin: Bool
 
-    public init(readWriteSplit: Bool = true, primaryReads: Bool = false, readYourWrites: Bool = true, tenantScope: Bool = false) {
+    public init(readWriteSplit: Bool = true, primaryReads: Bool = false, readYourWrites: Bool = true, tenantScope: Bool = false,
+                defersBegin: Bool = true) {
         self.readWriteSplit = readWriteSplit
         self.primaryReads = primaryReads
         self.readYourWrites = readYourWrites
         self.tenantScope = tenantScope
+        self.defersBegin = defersBegin
     }
 
     /// True when routed writes must report their commit position, because later reads may go to replicas.

@@ -78,7 +78,7 @@ public struct RoutingSession: Sendable, Hashable {
     private func planOutside(_ statement: StatementFacts, _ policy: RoutingPolicy) -> RoutePlan {
         if case .begin(let readOnly, let serializable)? = statement.transaction {
             // Holding BEGIN only helps when the next statement could still send the transaction to a replica.
-            guard policy.readWriteSplit, override == .auto else {
+            guard policy.readWriteSplit, policy.defersBegin, override == .auto else {
                 return startTransaction(readOnly: readOnly ?? readOnlyByDefault, wrote: false, ends: false, statement, policy)
             }
             return RoutePlan(need: .deferred, effect: .pending(readOnly: readOnly, serializable: serializable))

@@ -1,5 +1,6 @@
 // The life of one client connection: startup, authentication, and the traffic between it and the server connection it holds.
 
+import BulkheadRouting
 import BulkheadWire
 import NIOCore
 
@@ -59,7 +60,7 @@ public struct ClientSession: Sendable {
     /// The server connection held now, if any.
     public internal(set) var link: ServerLink?
     private var acquiring = false
-    private var queued: [(frame: Frame, effects: StatementEffects)] = []
+    var queued: [(frame: Frame, effects: StatementEffects)] = []
     private var queuedBytes = 0
     /// Settings the client expects on whatever server connection serves it.
     public private(set) var wanted = ParameterSet()
@@ -82,6 +83,8 @@ public struct ClientSession: Sendable {
     /// Settings the proxy owns for this client; they win over anything the client asked for.
     private var forced = ParameterSet()
     private var statementNamespace = ""
+    /// Read/write routing: replica leases and read-your-writes.
+    var routing = SessionRouting()
 
     public init(backendKey: BackendKey, randomness: SessionRandomness, settings: Settings) {
         self.backendKey = backendKey
@@ -138,6 +141,8 @@ public struct ClientSession: Sendable {
         poolMode = policy.poolMode
         forced = policy.forcedParameters
         statementNamespace = policy.statementNamespace
+        routing.routesReads = policy.routesReads && poolMode != .session
+        routing.tracksWrites = policy.tracksWrites && poolMode != .session
         wanted = wanted.merging(forced)
         startupParameters = wanted
         guard let (auth, challenge) = ClientAuthentication.begin(user: request.user, policy: policy, randomness: randomness) else {
@@ -238,7 +243,23 @@ public struct ClientSession: Sendable {
 
     private mutating func forward(_ frame: Frame, effects: StatementEffects) -> SessionAction {
         var action = SessionAction()
+        if let choice = effects.routeOverride, frame.type == MessageType.Frontend.query, case .ready = state, queued.isEmpty,
+           !skippingUntilSync, link?.isQuiet ?? true {
+            // The proxy's own setting: answered here, never sent to PostgreSQL.
+            action.routeOverride = choice
+            action.toClient.append(BackendMessage.commandComplete(effects.routeOverrideTag).encoded)
+            action.toClient.append(BackendMessage.readyForQuery(transactionStatus).encoded)
+            return action
+        }
         if case .ready = state, queued.isEmpty, var link = takeLink() {
+            if mustLeaveReplica(frame, effects: effects, link: link) {
+                // A write behind a replica's reads: it waits for the replica lease to end, then goes to the primary.
+                self.link = link
+                queued.append((frame, effects))
+                queuedBytes += frame.raw.readableBytes
+                releaseIfDone(into: &action)
+                return action
+            }
             send(frame, effects: effects, on: &link, into: &action)
             self.link = link
             return action
@@ -251,6 +272,7 @@ public struct ClientSession: Sendable {
         if link == nil, !acquiring {
             acquiring = true
             action.acquireServer = true
+            action.routeFacts = queuedRouteFacts()
         }
         return action
     }
@@ -288,12 +310,14 @@ public struct ClientSession: Sendable {
             break
         }
         note(effects, on: &link)
-        if poolMode != .session, let rewritten = renamingStatements(frame, on: &link, into: &action) {
+        if frame.type == MessageType.Frontend.parse, frame.namesUnnamedStatement { routing.unnamed = StatementRoute(effects) }
+        if poolMode != .session, let rewritten = renamingStatements(frame, effects: effects, on: &link, into: &action) {
             if let rewritten { action.toServer.append(rewritten) }
         } else {
             link.noteClientFrame(type: frame.type)
             action.toServer.append(frame.raw)
         }
+        noteRouted(frame, effects: effects, on: &link, into: &action)
         if link.hasSynthesized { action.toClient += link.takeSynthesized() }
     }
 
@@ -307,6 +331,7 @@ public struct ClientSession: Sendable {
         if effects.deallocatesAll {
             link.forgetAllPrepared()
             statements.removeAll()
+            routing.named.removeAll()
         }
         dirtySettings.formUnion(effects.settings)
         if effects.sessionState != nil { isPinned = true }
@@ -314,7 +339,8 @@ public struct ClientSession: Sendable {
 
     /// Handles the extended-protocol messages that name statements. Returns nil when the frame is not one of
     /// them, `.some(nil)` when the proxy answered it itself, or the frame to write instead.
-    private mutating func renamingStatements(_ frame: Frame, on link: inout ServerLink, into action: inout SessionAction) -> ByteBuffer?? {
+    private mutating func renamingStatements(_ frame: Frame, effects: StatementEffects, on link: inout ServerLink,
+                                             into action: inout SessionAction) -> ByteBuffer?? {
         switch frame.type {
         case MessageType.Frontend.parse:
             guard case .parse(var parse)? = try? FrontendMessage.decode(frame), !parse.name.isEmpty else { return nil }
@@ -325,6 +351,7 @@ public struct ClientSession: Sendable {
             }
             parse.name = StatementNames.serverName(for: parse, namespace: statementNamespace)
             statements[clientName] = parse
+            if routing.routesReads || routing.tracksWrites { routing.named[clientName] = StatementRoute(effects) }
             if link.hasPrepared(parse.name) {
                 link.markExtended()
                 link.synthesize(BackendMessage.parseComplete.encoded)
@@ -359,6 +386,7 @@ public struct ClientSession: Sendable {
                   !name.isEmpty else { return nil }
             // Answered here: the server-side statement may serve other clients and ages out by LRU.
             statements[name] = nil
+            routing.named[name] = nil
             link.markExtended()
             link.synthesize(BackendMessage.closeComplete.encoded)
             return .some(nil)
@@ -430,9 +458,11 @@ public struct ClientSession: Sendable {
     // MARK: Server traffic
 
     /// The pool handed over a server connection.
-    public mutating func serverLeased(_ link: ServerLink) -> SessionAction {
+    /// - Parameter onReplica: the connection is a replica's, so it may take only reads.
+    public mutating func serverLeased(_ link: ServerLink, onReplica: Bool = false) -> SessionAction {
         acquiring = false
         ownsUnnamedStatement = false
+        routing.onReplica = onReplica
         var link = link
         var action = SessionAction()
         switch state {
@@ -451,10 +481,9 @@ public struct ClientSession: Sendable {
                 action.toServer.append(link.internalQuery(sql, owner: .parameterSync))
                 link.parameters = ParameterSync.applied(wanted: wanted, link: link)
             }
-            for (frame, effects) in queued { send(frame, effects: effects, on: &link, into: &action) }
-            queued.removeAll()
-            queuedBytes = 0
+            sendQueued(on: &link, into: &action)
             self.link = link
+            releaseIfDone(into: &action)
             return action
         case .awaitingStartup, .authenticating, .syncingLogin, .finished:
             // Nobody wants it any more: give it straight back.
@@ -464,10 +493,10 @@ public struct ClientSession: Sendable {
     }
 
     /// The pool could not provide a server connection.
-    public mutating func serverUnavailable(_ message: String) -> SessionAction {
+    public mutating func serverUnavailable(_ message: String, sqlState: String = SQLState.connectionException) -> SessionAction {
         acquiring = false
         if case .finished = state { return SessionAction() }
-        return fail(SQLState.connectionException, message, appendingTo: SessionAction())
+        return fail(sqlState, message, appendingTo: SessionAction())
     }
 
     private mutating func finishLogin() -> SessionAction {
@@ -480,9 +509,7 @@ public struct ClientSession: Sendable {
         action.toClient += loginCompletion(reported: reported)
         state = .ready
         // Anything the client pipelined during login goes out now, behind nothing.
-        for (frame, effects) in queued { send(frame, effects: effects, on: &link, into: &action) }
-        queued.removeAll()
-        queuedBytes = 0
+        sendQueued(on: &link, into: &action)
         self.link = link
         releaseIfDone(into: &action)
         return action
@@ -494,7 +521,10 @@ public struct ClientSession: Sendable {
         let disposition = link.receive(frame)
         if frame.type == MessageType.Backend.errorResponse {
             // PostgreSQL creates nothing when a Parse fails or is skipped, so the client may use the name again.
-            for name in link.takeFailedClientStatements() { statements[name] = nil }
+            for name in link.takeFailedClientStatements() {
+                statements[name] = nil
+                routing.named[name] = nil
+            }
         }
         if planRetry.isDraining || (disposition == .forward && frame.type == MessageType.Backend.errorResponse && planRetry.holdIfRetryable(frame)) {
             return retryingInvalidatedPlan(disposition, frame: frame, link: link)
@@ -541,6 +571,16 @@ public struct ClientSession: Sendable {
         case (.ready, .forwardReady(let status)):
             planRetry.finished()
             transactionStatus = status
+            if status == .idle, var link = takeLink() {
+                let held = holdReadyForWritePosition(frame, on: &link, into: &action)
+                self.link = link
+                if held { return action }
+            }
+            if status != .idle, !queued.isEmpty, var link = takeLink() {
+                // Held back for a primary, but the replica's transaction goes on: they belong to it after all.
+                sendQueued(on: &link, into: &action, leavingReplica: false)
+                self.link = link
+            }
             action.toClient.append(frame.raw)
             if poolMode == .statement, status != .idle {
                 return fail(SQLState.featureNotSupported, "transaction blocks are not allowed in statement pooling mode",
@@ -571,6 +611,13 @@ public struct ClientSession: Sendable {
             // Keep the values as the server reported them, so equal settings compare equal on the next checkout.
             if let link = self.link {
                 for parameter in wanted.sorted { if let reported = link.parameters[parameter.name] { wanted[parameter.name] = reported } }
+            }
+            releaseIfDone(into: &action)
+            return action
+        case (.ready, .internalDone(.writePosition, let error)):
+            if var link = takeLink() {
+                writePositionAnswered(error: error != nil, link: &link, into: &action)
+                self.link = link
             }
             releaseIfDone(into: &action)
             return action
@@ -630,7 +677,9 @@ public struct ClientSession: Sendable {
 
     /// In transaction and statement modes the connection goes back as soon as nothing is pending.
     private mutating func releaseIfDone(into action: inout SessionAction) {
-        guard poolMode != .session, !isPinned, let idle = link?.isIdle, idle, queued.isEmpty, var link = takeLink() else { return }
+        // Messages queued behind a held connection are writes waiting for a replica lease to end.
+        guard poolMode != .session, !isPinned, let idle = link?.isIdle, idle, queued.isEmpty || routing.onReplica,
+              var link = takeLink() else { return }
         if !dirtySettings.isEmpty {
             // Read back what the client's SET/RESET left, so the next connection can be given the same.
             let names = dirtySettings.sorted()
@@ -648,6 +697,25 @@ public struct ClientSession: Sendable {
         }
         self.link = nil
         action.release = ServerRelease(link: link, disposition: link.isTainted ? .close : .reuse)
+        routing.onReplica = false
+        if !queued.isEmpty, !acquiring {
+            acquiring = true
+            action.acquireServer = true
+            action.routeFacts = queuedRouteFacts()
+        }
+    }
+
+    /// Sends what waited for a connection, up to a write that a replica lease must not take.
+    private mutating func sendQueued(on link: inout ServerLink, into action: inout SessionAction, leavingReplica: Bool = true) {
+        var sent = 0
+        for (frame, effects) in queued {
+            if leavingReplica, mustLeaveReplica(frame, effects: effects, link: link) { break }
+            send(frame, effects: effects, on: &link, into: &action)
+            queuedBytes -= frame.raw.readableBytes
+            sent += 1
+        }
+        queued.removeFirst(sent)
+        if queued.isEmpty { queuedBytes = 0 }
     }
 
     /// Gives the server connection back in whatever state the client left it.

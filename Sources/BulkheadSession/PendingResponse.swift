@@ -20,6 +20,9 @@ public enum ResponseOwner: Sendable, Hashable {
     case healthCheck
     /// Settings put back before a connection returns to the pool (a tiny statement_timeout): an error closes it.
     case restore
+    /// Learns the primary's WAL position after a client's write, for read-your-writes: the value is captured,
+    /// and an error (the client's transaction had failed) only means nothing is learned.
+    case writePosition
 }
 
 /// A response the server owes for one message written to it.

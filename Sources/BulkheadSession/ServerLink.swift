@@ -73,6 +73,13 @@ public struct ServerLink: Sendable {
     /// Whether a reset is still in flight.
     public var resetPending: Bool { pending.contains { $0.owner == .reset } }
 
+    /// True when the last message written ended an exchange (a Query or a Sync), so the next one starts a new
+    /// implicit transaction, or continues the explicit one, rather than joining an extended-protocol batch.
+    public var atMessageBoundary: Bool { !extendedOpen }
+
+    /// The key under which a ``ResponseOwner/writePosition`` answer is captured.
+    public static let writePositionColumn = "lsn"
+
     /// The link after a failed internal request: close it rather than reuse it.
     public mutating func taint() { isTainted = true }
 
@@ -209,7 +216,7 @@ public struct ServerLink: Sendable {
                 prepared.removeAll()
             case .parameterSync where error != nil, .loginSync where error != nil, .restore where error != nil:
                 isTainted = true
-            case .client, .parameterSync, .loginSync, .reset, .hiddenStatement, .capture, .healthCheck, .restore:
+            case .client, .parameterSync, .loginSync, .reset, .hiddenStatement, .capture, .healthCheck, .restore, .writePosition:
                 break
             }
             return .internalDone(head.owner, error)
@@ -250,6 +257,7 @@ public struct ServerLink: Sendable {
             return forwardOrSwallow
         case MessageType.Backend.dataRow:
             if case .capture(let names) = head.owner { capture(frame, names: names) }
+            if head.owner == .writePosition { capture(frame, names: [Self.writePositionColumn]) }
             return forwardOrSwallow
         case MessageType.Backend.notificationResponse:
             return .forward

@@ -1,5 +1,6 @@
 // What a client session asks its channel handler to do after an event.
 
+import BulkheadRouting
 import NIOCore
 
 /// How a server connection goes back when a client lets go of it.
@@ -34,6 +35,12 @@ public struct SessionAction: Sendable {
     public var toServer: [ByteBuffer] = []
     /// Ask the pool for a server connection.
     public var acquireServer = false
+    /// What the work waiting for that connection does, for routing it to the primary or a replica.
+    public var routeFacts = StatementFacts.write
+    /// A transaction of this client that wrote has committed at or before this WAL position (read-your-writes).
+    public var learnedWriteLSN: LSN?
+    /// The client ran `SET bulkhead.route` (or RESET it: `.auto`).
+    public var routeOverride: RouteOverride?
     /// Stop waiting for the server connection requested earlier.
     public var cancelAcquire = false
     /// Give the attached server connection back.

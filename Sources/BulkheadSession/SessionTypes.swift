@@ -49,6 +49,11 @@ public struct LoginPolicy: Sendable {
     public var forcedParameters = ParameterSet()
     /// Keeps this user's prepared statements apart from other users' on shared connections (the tenant).
     public var statementNamespace = ""
+    /// Reads may go to replicas: the session then keeps replica leases free of writes (transaction and
+    /// statement pooling only; a session-pooled client stays on the primary).
+    public var routesReads = false
+    /// Read-your-writes: the session learns the primary's WAL position after each transaction that wrote.
+    public var tracksWrites = false
 
     public init(userKnown: Bool, databaseKnown: Bool, method: ClientAuthMethod, secret: StoredSecret?, poolMode: PoolMode,
                 refusal: StartupCheck.Refusal? = nil) {

@@ -1,4 +1,6 @@
-// What the parser found in a client's SQL that matters to pooling, in terms the session understands.
+// What the parser found in a client's SQL that matters to pooling and routing, in terms the session understands.
+
+import BulkheadRouting
 
 /// Effects of one client message on session state, as the SQL classifier saw them.
 ///
@@ -17,16 +19,34 @@ public struct StatementEffects: Sendable, Hashable {
     /// The tenant gate refused the message: the server raises this error in its place.
     public var refusal: StartupCheck.Refusal?
 
+    /// What read/write routing needs to know (Query and Parse only); nil when not classified, which routing
+    /// treats as a write.
+    public var route: StatementFacts?
+    /// The text may start a COPY FROM STDIN: nothing of the proxy's own may be pipelined behind it, because
+    /// the server would take it as part of the copy.
+    public var mayCopyIn: Bool
+    /// `SET bulkhead.route` / `RESET bulkhead.route`: the proxy's own setting, answered without a server.
+    public var routeOverride: RouteOverride?
+    /// The command tag the proxy answers `routeOverride` with: SET or RESET.
+    public var routeOverrideTag = "SET"
+
     public init(settings: Set<String> = [], resetsAll: Bool = false, deallocatesAll: Bool = false, sessionState: String? = nil,
-                refusal: StartupCheck.Refusal? = nil) {
+                refusal: StartupCheck.Refusal? = nil, route: StatementFacts? = nil, mayCopyIn: Bool = false,
+                routeOverride: RouteOverride? = nil) {
         self.settings = settings
         self.resetsAll = resetsAll
         self.deallocatesAll = deallocatesAll
         self.sessionState = sessionState
         self.refusal = refusal
+        self.route = route
+        self.mayCopyIn = mayCopyIn
+        self.routeOverride = routeOverride
     }
 
     public static let none = StatementEffects()
 
-    public var isNone: Bool { self == .none }
+    /// True when the message changes nothing the pooler tracks (routing facts aside).
+    public var isNone: Bool {
+        settings.isEmpty && !resetsAll && !deallocatesAll && sessionState == nil && refusal == nil
+    }
 }
