@@ -78,12 +78,12 @@ let package = Package(
         ], swiftSettings: strict),
         .testTarget(name: "BulkheadPoolTests", dependencies: ["BulkheadPool"], swiftSettings: strict),
         .testTarget(name: "BulkheadProxyTests", dependencies: [
-            "BulkheadProxy", "BulkheadWire", "BulkheadConfig", "BulkheadAuth",
+            "BulkheadProxy", "BulkheadWire", "BulkheadConfig", "BulkheadAuth", "BulkheadRouting", "BulkheadSQL", "BulkheadSession",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ], swiftSettings: strict),
         .testTarget(name: "BulkheadIntegrationTests", dependencies: [
-            "BulkheadProxy", "BulkheadConfig", "BulkheadAuth", "CLibPQ",
+            "BulkheadProxy", "BulkheadConfig", "BulkheadAuth", "BulkheadRouting", "CLibPQ",
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),

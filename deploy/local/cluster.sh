@@ -12,6 +12,8 @@ usage: $(basename "$0") COMMAND
   down                stop every node (fast mode)
   reset               down, then delete $BH_CLUSTER_LINK
   status              each node: port, up/down, primary or in recovery, replication lag
+  stop NODE           stop one node (fast mode), e.g. to test how the proxy copes with a replica going away
+  start NODE          start one stopped node again
   psql [NODE] [ARGS]  psql as postgres on NODE (primary|replica1|replica2, default primary; database docs unless -d)
 EOF
 }
@@ -244,6 +246,16 @@ cmd_status() {
     return "$all_up"
 }
 
+cmd_node() { # stop|start NODE
+    case "${2:-}" in primary|replica1|replica2) ;; *) usage >&2; exit 2 ;; esac
+    BH_PG_USER="$(bh_pg_user)"
+    BINDIR="$(bh_pg_bindir)"
+    CDIR="$(bh_cluster_dir)"
+    [ -d "$CDIR" ] || bh_die "no cluster (run: $0 up)"
+    SETUP_LOG="$CDIR/setup.log"
+    if [ "$1" = stop ]; then stop_node "$2"; else start_node "$2"; fi
+}
+
 cmd_psql() {
     local n=primary
     case "${1:-}" in primary|replica1|replica2) n="$1"; shift ;; esac
@@ -259,6 +271,7 @@ case "${1:-}" in
     reset) cmd_reset ;;
     status) cmd_status ;;
     psql) shift; cmd_psql "$@" ;;
+    stop|start) cmd_node "$@" ;;
     -h|--help|help) usage ;;
     *) usage >&2; exit 2 ;;
 esac
