@@ -51,10 +51,13 @@ enum RouteFacts {
     }
 
     /// Statements that change no data and run wherever the transaction runs: transaction control, settings,
-    /// and cursor handling. Two-phase commits of earlier transactions are not among them: they need the primary.
+    /// and cursor handling. A BEGIN that may write, and two-phase commits of earlier transactions, are not among
+    /// them: they need the primary.
     private static func isNeutral(_ statement: StatementInfo) -> Bool {
         switch statement.transaction {
         case .commitPrepared?, .rollbackPrepared?, .prepareTransaction?: return false
+        // A transaction that does not say READ ONLY may write: it is a write, counted and tracked as one.
+        case .begin(let readOnly)?: return readOnly == true
         default: break
         }
         switch statement.kind {

@@ -48,7 +48,7 @@ final class ProxyFixture: @unchecked Sendable {
     let server: ProxyServer
     let port: Int
 
-    private init(server: ProxyServer, port: Int) {
+    init(server: ProxyServer, port: Int) {
         self.server = server
         self.port = port
     }
@@ -205,35 +205,18 @@ final class ProxyFixture: @unchecked Sendable {
         return env
     }
 
+    private let stopped = NSLock()
+    private var isStopped = false
+
+    /// Shuts the proxy down; later calls do nothing, so a test may stop it early and still `defer` this.
     func stop() {
-        try? server.shutdownBlocking()
+        let first = stopped.withLock { () -> Bool in
+            defer { isStopped = true }
+            return !isStopped
+        }
+        if first { try? server.shutdownBlocking() }
     }
 }
-
-/// Runs a command to completion and returns its exit status and combined output.
-@discardableResult
-func runCommand(_ arguments: [String], environment: [String: String]? = nil, input: String? = nil) throws -> (status: Int32, output: String) {
-    let process = Process()
-    // Threads of this process block signals such as SIGALRM, and children inherit the mask; pgbench -T relies
-    // on SIGALRM, so the child clears its mask before it starts.
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-c", unblockAndExec] + arguments
-    if let environment { process.environment = environment }
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    let stdin = Pipe()
-    process.standardInput = stdin
-    try process.run()
-    if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-    try stdin.fileHandleForWriting.close()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-}
-
-/// Clears the inherited signal mask, then replaces itself with the command given as arguments.
-let unblockAndExec = "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execvp(sys.argv[1], sys.argv[1:])"
 
 /// Runs `body` on `count` threads at once and collects the errors.
 func concurrently(_ count: Int, _ body: @escaping @Sendable (Int) throws -> Void) -> [any Error] {

@@ -31,6 +31,7 @@ final class RouteFactsTests: XCTestCase {
         XCTAssertEqual(begin.route?.transaction, .begin(readOnly: true))
         XCTAssertEqual(begin.route?.isReadOnly, true)
         XCTAssertEqual(routed("START TRANSACTION").route?.transaction, .begin(readOnly: nil))
+        XCTAssertEqual(routed("START TRANSACTION").route?.isReadOnly, false, "a transaction that may write is a write")
         XCTAssertEqual(routed("COMMIT").route?.transaction, .commit)
         XCTAssertEqual(routed("ROLLBACK").route?.transaction, .rollback)
         let set = routed("SET statement_timeout = 1000")
