@@ -28,6 +28,9 @@ usage: $(basename "$0") [options]      (every option can also be given as the en
                                        without tenant filters; PgBouncer and direct send the SQL an application
                                        writes without Bulkhead (filters or schema-qualified names). Every
                                        statement of the tenant goes through the SQL gate (none)
+  --routing             ROUTING=1      also run a second Bulkhead ("routed") that knows the two replicas and
+                                       splits reads from writes, side by side with the plain one; the report
+                                       adds the proxy CPU routing costs per statement
   --keep-cluster        KEEP_CLUSTER=1 leave the cluster running even if this script started it
 Results: printed, and saved in <repo>/.bench/results.txt; pgbench output in <repo>/.bench/logs/.
 EOF
@@ -46,6 +49,7 @@ ISOLATION="${ISOLATION:-none}"
 WORKLOAD="${WORKLOAD:-pgbench}"
 WORKERS="${WORKERS:-0}"
 KEEP_CLUSTER="${KEEP_CLUSTER:-0}"
+ROUTING="${ROUTING:-0}"
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -59,6 +63,7 @@ while [ $# -gt 0 ]; do
         --pgbench-args) PGBENCH_ARGS="$2"; shift 2 ;;
         --idle-clients) IDLE_CLIENTS="$2"; shift 2 ;;
         --isolation) ISOLATION="$2"; shift 2 ;;
+        --routing) ROUTING=1; shift ;;
         --workload) WORKLOAD="$2"; shift 2 ;;
         --workers) WORKERS="$2"; shift 2 ;;
         --keep-cluster) KEEP_CLUSTER=1; shift ;;
@@ -96,6 +101,7 @@ fi
 PRIMARY_PORT="${BH_NODE_PORT[primary]}"
 BULKHEAD_PORT=6433
 PGBOUNCER_PORT=6434
+ROUTED_PORT=6435
 BENCH_USER=bench
 BENCH_PASS=bench
 SCALE=10
@@ -111,6 +117,7 @@ rm -f "$LOGS"/* "$RESULTS_TSV"
 
 # ---- cleanup: stop exactly what this script started ----
 BULKHEAD_PID=""
+ROUTED_PID=""
 PGBOUNCER_PID=""
 IDLE_PID=""
 STARTED_CLUSTER=0
@@ -129,6 +136,7 @@ cleanup() {
     trap - EXIT INT TERM
     stop_pid "$IDLE_PID" idle-clients
     stop_pid "$BULKHEAD_PID" bulkhead
+    stop_pid "$ROUTED_PID" routed
     stop_pid "$PGBOUNCER_PID" pgbouncer
     if [ "$STARTED_CLUSTER" = 1 ] && [ "$KEEP_CLUSTER" != 1 ]; then
         bash "$BH_LIB_DIR/cluster.sh" down >/dev/null 2>&1 || bh_warn "could not stop the cluster"
@@ -159,15 +167,16 @@ mode_target() { # MODE -> "port user password"
     case "$1" in
         direct) echo "$PRIMARY_PORT $BH_SUPERUSER $BH_SUPERPASS" ;;
         bulkhead) echo "$BULKHEAD_PORT $BENCH_USER $BENCH_PASS" ;;
+        routed) echo "$ROUTED_PORT $BENCH_USER $BENCH_PASS" ;;
         pgbouncer) echo "$PGBOUNCER_PORT $BENCH_USER $BENCH_PASS" ;;
     esac
 }
 
-mode_pid() { case "$1" in bulkhead) echo "$BULKHEAD_PID" ;; pgbouncer) echo "$PGBOUNCER_PID" ;; *) echo "" ;; esac; }
+mode_pid() { case "$1" in bulkhead) echo "$BULKHEAD_PID" ;; routed) echo "$ROUTED_PID" ;; pgbouncer) echo "$PGBOUNCER_PID" ;; *) echo "" ;; esac; }
 
 mode_script() { # MODE -> pgbench arguments that pick the workload's script, if any
     [ "$WORKLOAD" = documents ] || return 0
-    if [ "$1" = bulkhead ]; then echo "-f $WORKLOAD_TENANT"; else echo "-f $WORKLOAD_APP"; fi
+    case "$1" in bulkhead | routed) echo "-f $WORKLOAD_TENANT" ;; *) echo "-f $WORKLOAD_APP" ;; esac
 }
 
 proxy_answers() { # MODE
@@ -294,6 +303,12 @@ password = "$BENCH_PASS"
 EOF
 fi
 
+# The same proxy that also knows the replicas: reads go to them, writes to the primary, read-your-writes on.
+sed "s/^listen = .*/listen = \"$BH_HOST:$ROUTED_PORT\"/" "$OUT/bulkhead.toml" >"$OUT/routed.toml"
+for n in replica1 replica2; do
+    printf '\n[[nodes]]\nname = "%s"\nhost = "%s"\nport = %s\nrole = "replica"\n' "$n" "$BH_HOST" "${BH_NODE_PORT[$n]}" >>"$OUT/routed.toml"
+done
+
 printf '"%s" "%s"\n' "$BENCH_USER" "$BENCH_PASS" >"$OUT/userlist.txt"
 cat >"$OUT/pgbouncer.ini" <<EOF
 ; Written by bench/run.sh
@@ -352,6 +367,17 @@ else
         SKIPPED+=("bulkhead: FAILED to start (see $LOGS/bulkhead.log)")
         stop_pid "$BULKHEAD_PID" bulkhead; BULKHEAD_PID=""
     fi
+    if [ "$ROUTING" = 1 ]; then
+        bh_port_open "$BH_HOST" "$ROUTED_PORT" && bh_die "port $ROUTED_PORT is already in use"
+        "$BULKHEAD_BIN" --config "$OUT/routed.toml" >"$LOGS/routed.log" 2>&1 &
+        ROUTED_PID=$!
+        if wait_proxy routed "$ROUTED_PID" "$LOGS/routed.log"; then
+            MODES+=(routed)
+        else
+            SKIPPED+=("routed: FAILED to start (see $LOGS/routed.log)")
+            stop_pid "$ROUTED_PID" routed; ROUTED_PID=""
+        fi
+    fi
 fi
 
 command -v pgbouncer >/dev/null || bh_die "pgbouncer not found (run deploy/local/cluster.sh up first)"
@@ -371,6 +397,15 @@ fi
 # ---- pgbench runs ----
 # shellcheck disable=SC2206
 PGBENCH_EXTRA=($PGBENCH_ARGS)
+# Statements per transaction, to turn the routing cost per transaction into one per statement: pgbench's
+# select-only runs 1, simple-update (-N) 5 and tpcb-like 7 (BEGIN and END included); STATEMENTS_PER_TXN overrides.
+if [ -z "${STATEMENTS_PER_TXN:-}" ]; then
+    case " $PGBENCH_ARGS " in
+        *" -S "* | *select-only*) STATEMENTS_PER_TXN=1 ;;
+        *" -N "* | *simple-update*) STATEMENTS_PER_TXN=5 ;;
+        *) STATEMENTS_PER_TXN=7 ;;
+    esac
+fi
 
 run_one() { # ROUND MODE -> appends a line to $RESULTS_TSV
     local round="$1" mode="$2" port user pass pid prefix out t0 t1 rc tps lat txns p99 cpu reason
@@ -469,7 +504,7 @@ idle_test() { # MODE
 }
 if [ "$IDLE_CLIENTS" -gt 0 ]; then
     for m in "${MODES[@]}"; do
-        [ "$m" = direct ] && continue
+        [ "$m" = direct ] || [ "$m" = routed ] && continue
         printf '  idle clients %-9s ... ' "$m"
         idle_test "$m"
         echo "done"
@@ -493,7 +528,7 @@ report() {
     echo "medians (successful runs)"
     printf '%-10s %5s %12s %10s %10s %12s\n' mode runs TPS "avg ms" "p99 ms" "CPU us/txn"
     declare -gA MED_TPS=() MED_LAT=() MED_P99=() MED_CPU=()
-    for m in direct bulkhead pgbouncer; do
+    for m in direct bulkhead routed pgbouncer; do
         local n
         n="$(awk -F'\t' -v m="$m" '$2 == m && $3 == "OK"' "$RESULTS_TSV" | wc -l)"
         if [ "$n" -eq 0 ]; then
@@ -523,6 +558,13 @@ report() {
         done
     else
         echo "ratios: - (no successful bulkhead run)"
+    fi
+    if [ -n "${MED_TPS[routed]:-}" ] && [ -n "${MED_TPS[bulkhead]:-}" ]; then
+        printf 'routed/bulkhead TPS %s  avg latency %s  p99 %s  CPU/txn %s\n' \
+            "$(ratio "${MED_TPS[routed]}" "${MED_TPS[bulkhead]}")" "$(ratio "${MED_LAT[routed]}" "${MED_LAT[bulkhead]}")" \
+            "$(ratio "${MED_P99[routed]:-}" "${MED_P99[bulkhead]:-}")" "$(ratio "${MED_CPU[routed]:-}" "${MED_CPU[bulkhead]:-}")"
+        awk -v r="${MED_CPU[routed]:-}" -v b="${MED_CPU[bulkhead]:-}" -v s="$STATEMENTS_PER_TXN" \
+            'BEGIN {if (r != "" && b != "") printf "routing adds %.1f us of proxy CPU per transaction, %.2f us per statement (%d statements per transaction)\n", r - b, (r - b) / s, s}'
     fi
     if [ -n "${MED_TPS[pgbouncer]:-}" ] && [ -n "${MED_TPS[direct]:-}" ]; then
         printf 'pgbouncer/direct TPS %s  avg latency %s  p99 %s\n' \
