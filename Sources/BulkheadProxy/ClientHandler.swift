@@ -269,12 +269,12 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
         // A session-pooled client keeps its connection for good, and writes may come: it stays on the primary.
         let facts = session.poolMode == .session ? StatementFacts.write : facts
         routedFacts = facts
-        let decision = routing.route(facts, session: &routingSession, database: database, key: consistencyKey(database),
-                                     waitingSince: waitingSince, mayCheck: runtime.healthChecker != nil)
+        let (decision, onReplica) = routing.route(facts, session: &routingSession, database: database, key: consistencyKey(database),
+                                                  waitingSince: waitingSince, mayCheck: runtime.healthChecker != nil)
         switch decision.target {
         case .node(let node):
             routedNode = node
-            routedToReplica = routing.isReplica(node)
+            routedToReplica = onReplica
             let address = database.nodes.indices.contains(node.rawValue) ? database.nodes[node.rawValue] : first
             pendingRequest = runtime.pools.acquire(database: database, node: address, for: self)
         case .wait(let until):
@@ -286,7 +286,7 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
                 acquire(facts, database: database, waitingSince: since)
             }
         case .fail(let error):
-            perform(session.serverUnavailable("bulkhead: \(error)", sqlState: error.sqlState))
+            perform(session.routeFailed(sqlState: error.sqlState, message: "bulkhead: \(error)"))
         case .checkReplica(let node, _):
             // No replica is known to have replayed this client's last write: ask one, then route again. A replica
             // that cannot answer leaves the read to the primary, which is always fresh.

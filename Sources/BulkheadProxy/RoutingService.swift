@@ -37,10 +37,11 @@ final class RoutingService: Sendable {
 
     // MARK: Statements
 
-    /// Routes a new lease. A `.node` answer counts the node as one connection busier until ``leaseEnded(on:)``.
+    /// Routes a new lease. A `.node` answer counts the node as one connection busier until ``leaseEnded(on:)``,
+    /// and says whether that node is a replica (its lease may take only reads).
     /// `.checkReplica` is answered only when `mayCheck`; otherwise the primary, which is always fresh, takes the read.
     func route(_ facts: StatementFacts, session: inout RoutingSession, database: DatabasePlan, key: ConsistencyKey,
-               waitingSince: Instant?, mayCheck: Bool = false) -> RoutingDecision {
+               waitingSince: Instant?, mayCheck: Bool = false) -> (decision: RoutingDecision, onReplica: Bool) {
         let now = self.now()
         return state.withLockedValue { state in
             let requirement = database.routing.readYourWrites ? state.trackers[database.name]?.requirement(for: key) : nil
@@ -52,17 +53,11 @@ final class RoutingService: Sendable {
                 decision = state.router.route(primaryOnly, session: &session, policy: database.routing, requirement: requirement,
                                               waitingSince: waitingSince, now: now, using: &state.random)
             }
-            if case .node(let node) = decision.target, state.inUse.indices.contains(node.rawValue) {
-                state.inUse[node.rawValue] += 1
-                state.router.setConnectionsInUse(state.inUse[node.rawValue], on: node)
-            }
-            return decision
+            guard case .node(let node) = decision.target, state.inUse.indices.contains(node.rawValue) else { return (decision, false) }
+            state.inUse[node.rawValue] += 1
+            state.router.setConnectionsInUse(state.inUse[node.rawValue], on: node)
+            return (decision, state.router.topology.primary != node)
         }
-    }
-
-    /// True when the node is a replica now (its leases may take only reads).
-    func isReplica(_ node: NodeID) -> Bool {
-        state.withLockedValue { $0.router.topology.primary != node }
     }
 
     func leaseEnded(on node: NodeID) {

@@ -66,9 +66,8 @@ extension ClientSession {
         case MessageType.Frontend.query, MessageType.Frontend.parse:
             return StatementRoute(effects)
         case MessageType.Frontend.bind:
-            if frame.namesUnnamedStatement { return routing.unnamed }
-            guard case .bind(let bind)? = try? FrontendMessage.decode(frame) else { return .unknown }
-            return routing.named[bind.statement] ?? .unknown
+            guard let name = frame.boundStatementName else { return .unknown }
+            return name.isEmpty ? routing.unnamed : routing.named[name] ?? .unknown
         case MessageType.Frontend.functionCall:
             return .unknown
         default:

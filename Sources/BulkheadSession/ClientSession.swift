@@ -499,6 +499,37 @@ public struct ClientSession: Sendable {
         return fail(sqlState, message, appendingTo: SessionAction())
     }
 
+    /// Routing found no node for the waiting work (no primary within `primary_wait_timeout`, split brain).
+    /// Each waiting request fails as PostgreSQL fails a statement, and the session goes on; during login it ends.
+    public mutating func routeFailed(sqlState: String, message: String) -> SessionAction {
+        acquiring = false
+        guard case .ready = state else { return fail(sqlState, message, appendingTo: SessionAction()) }
+        var action = SessionAction()
+        let error = BackendMessage.error(sqlState, message).encoded
+        let ready = BackendMessage.readyForQuery(transactionStatus).encoded
+        var batchFailed = skippingUntilSync
+        for (frame, _) in queued {
+            switch frame.type {
+            case MessageType.Frontend.query, MessageType.Frontend.functionCall:
+                action.toClient += [error, ready]
+            case MessageType.Frontend.sync:
+                action.toClient.append(ready)
+                batchFailed = false
+            case MessageType.Frontend.flush, MessageType.Frontend.copyData, MessageType.Frontend.copyDone,
+                 MessageType.Frontend.copyFail:
+                break
+            default:
+                // Parse, Bind, Describe, Execute, Close: the first error ends the batch until its Sync.
+                if !batchFailed { action.toClient.append(error) }
+                batchFailed = true
+            }
+        }
+        skippingUntilSync = batchFailed
+        queued.removeAll()
+        queuedBytes = 0
+        return action
+    }
+
     private mutating func finishLogin() -> SessionAction {
         var action = SessionAction()
         guard var link = takeLink() else { return action }

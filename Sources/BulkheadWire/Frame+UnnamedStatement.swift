@@ -1,4 +1,4 @@
-// Reads, in place, whether a Parse, Bind or Describe names the unnamed prepared statement.
+// Reads, in place, which prepared statement a Parse, Bind or Describe names, without decoding the message.
 
 extension Frame {
     /// True when this Parse creates, or this Bind or Describe (of a statement) uses, the unnamed statement.
@@ -20,5 +20,16 @@ extension Frame {
         default:
             return false
         }
+    }
+
+    /// The statement a Bind names ("" for the unnamed one), read in place without decoding its parameters;
+    /// nil for any other message, or a malformed Bind (left to the full decoder).
+    public var boundStatementName: String? {
+        guard type == MessageType.Frontend.bind else { return nil }
+        let body = self.body
+        let view = body.readableBytesView
+        guard let portalEnd = view.firstIndex(of: 0), portalEnd + 1 < view.endIndex else { return nil }
+        guard let nameEnd = view[(portalEnd + 1)...].firstIndex(of: 0) else { return nil }
+        return body.getString(at: portalEnd + 1, length: nameEnd - portalEnd - 1)
     }
 }

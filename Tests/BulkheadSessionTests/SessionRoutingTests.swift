@@ -196,6 +196,38 @@ final class SessionRoutingTests: XCTestCase {
         XCTAssertFalse(bind.routeFacts.isReadOnly, "the Bind of a write is routed as a write")
     }
 
+    /// No node for the waiting work (no primary in time): each waiting request fails as PostgreSQL would fail
+    /// it, and the client keeps its connection.
+    func testRoutingFailureFailsTheWaitingRequestsAndTheSessionGoesOn() {
+        var session = routedSession()
+        _ = session.clientFrame(FrontendMessage.query("INSERT INTO t VALUES (1)").frame, effects: write)
+        let failed = session.routeFailed(sqlState: "57P03", message: "no primary")
+        XCTAssertNil(failed.close)
+        assertErrorThenReady(failed.toClient)
+
+        // An extended-protocol batch gets one error, then ReadyForQuery for its Sync.
+        for message in [FrontendMessage.parse(Parse(name: "", query: "INSERT INTO t VALUES (2)", parameterTypes: [])),
+                        .bind(Bind(portal: "", statement: "", parameterFormats: [], parameters: [], resultFormats: [])),
+                        .execute(Execute(portal: "", maxRows: 0)), .sync] {
+            _ = session.clientFrame(message.frame, effects: message.frame.type == MessageType.Frontend.parse ? write : .none)
+        }
+        let batch = session.routeFailed(sqlState: "57P03", message: "no primary")
+        assertErrorThenReady(batch.toClient)
+
+        // The session still works: the next statement asks for a server again.
+        XCTAssertTrue(session.clientFrame(FrontendMessage.query("SELECT 1").frame, effects: read).acquireServer)
+    }
+
+    private func assertErrorThenReady(_ frames: [ByteBuffer], file: StaticString = #filePath, line: UInt = #line) {
+        let messages = backend(frames)
+        guard messages.count == 2, case .errorResponse(let fields) = messages[0] else {
+            return XCTFail("expected ErrorResponse and ReadyForQuery, got \(messages)", file: file, line: line)
+        }
+        XCTAssertEqual(fields.sqlState, "57P03", file: file, line: line)
+        XCTAssertEqual(fields.severity, "ERROR", file: file, line: line)
+        XCTAssertEqual(messages[1], .readyForQuery(.idle), file: file, line: line)
+    }
+
     /// `SET bulkhead.route` is answered by the proxy, with no server involved.
     func testRouteOverrideIsAnsweredLocally() {
         var session = routedSession()
