@@ -287,6 +287,8 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
             }
         case .fail(let error):
             perform(session.routeFailed(sqlState: error.sqlState, message: "bulkhead: \(error)"))
+            // This may run from a timer, after the read that queued the request was flushed.
+            context?.flush()
         case .checkReplica(let node, _):
             // No replica is known to have replayed this client's last write: ask one, then route again. A replica
             // that cannot answer leaves the read to the primary, which is always fresh.

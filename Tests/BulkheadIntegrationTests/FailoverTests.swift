@@ -91,7 +91,8 @@ final class FailoverTests: XCTestCase {
         }
         Thread.sleep(forTimeInterval: 1.0)
         stop.set()
-        writers.wait()
+        // A statement that never answers would hang here: fail instead, and let stopping the proxy free the thread.
+        XCTAssertEqual(writers.wait(timeout: .now() + 30), .success, "a client hung")
 
         let entries = log.entries
         let detection = found.map { $0.timeIntervalSince(promoted) }

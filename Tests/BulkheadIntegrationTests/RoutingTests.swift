@@ -199,7 +199,8 @@ final class RoutingTests: XCTestCase {
         }
         Thread.sleep(forTimeInterval: 0.5)
         stop.set()
-        readers.wait()
+        // A statement that never answers would hang here: fail instead, and let stopping the proxy free the thread.
+        XCTAssertEqual(readers.wait(timeout: .now() + 30), .success, "a client hung")
 
         let entries = log.entries
         let settled = stopped.addingTimeInterval(2 * Self.checkInterval + 0.3)
