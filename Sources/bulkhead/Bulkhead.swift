@@ -8,7 +8,7 @@ struct Bulkhead: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bulkhead",
         abstract: "A PostgreSQL proxy that pools connections, isolates tenants and routes reads.",
-        subcommands: [Run.self, CheckConfig.self, HashPassword.self, TenantDDLCommand.self, GateCostCommand.self],
+        subcommands: [Run.self, CheckConfig.self, HashPassword.self, TenantDDLCommand.self, GateCostCommand.self, RouteCostCommand.self],
         defaultSubcommand: Run.self
     )
 }
