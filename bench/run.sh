@@ -196,6 +196,23 @@ wait_proxy() { # MODE PID LOG
     return 1
 }
 
+# start_proxy MODE PIDVAR PORT COMMAND... : runs COMMAND in the background, logging to $LOGS/MODE.log, and adds
+# MODE to the runs once it answers; PIDVAR holds its pid from the start, so the cleanup trap always stops it.
+start_proxy() {
+    local mode="$1" pidvar="$2" port="$3"
+    shift 3
+    bh_port_open "$BH_HOST" "$port" && bh_die "port $port is already in use"
+    "$@" >"$LOGS/$mode.log" 2>&1 &
+    printf -v "$pidvar" '%s' "$!"
+    if wait_proxy "$mode" "${!pidvar}" "$LOGS/$mode.log"; then
+        MODES+=("$mode")
+    else
+        SKIPPED+=("$mode: FAILED to start (see $LOGS/$mode.log)")
+        stop_pid "${!pidvar}" "$mode"
+        printf -v "$pidvar" '%s' ""
+    fi
+}
+
 # ---- the cluster and the pgbench data ----
 if ! bh_port_open "$BH_HOST" "$PRIMARY_PORT"; then
     STARTED_CLUSTER=1
@@ -353,46 +370,20 @@ else
             bh_die "BULKHEAD_BIN=$BULKHEAD_BIN is not an executable (BULKHEAD_BIN=none skips Bulkhead)"
         fi
     fi
-    bh_port_open "$BH_HOST" "$BULKHEAD_PORT" && bh_die "port $BULKHEAD_PORT is already in use"
     if [ -n "$BULKHEAD_ARGS" ]; then
         read -r -a bulkhead_argv <<<"$BULKHEAD_ARGS"
     else
         bulkhead_argv=(--config "$OUT/bulkhead.toml")
     fi
-    "$BULKHEAD_BIN" "${bulkhead_argv[@]}" >"$LOGS/bulkhead.log" 2>&1 &
-    BULKHEAD_PID=$!
-    if wait_proxy bulkhead "$BULKHEAD_PID" "$LOGS/bulkhead.log"; then
-        MODES+=(bulkhead)
-    else
-        SKIPPED+=("bulkhead: FAILED to start (see $LOGS/bulkhead.log)")
-        stop_pid "$BULKHEAD_PID" bulkhead; BULKHEAD_PID=""
-    fi
-    if [ "$ROUTING" = 1 ]; then
-        bh_port_open "$BH_HOST" "$ROUTED_PORT" && bh_die "port $ROUTED_PORT is already in use"
-        "$BULKHEAD_BIN" --config "$OUT/routed.toml" >"$LOGS/routed.log" 2>&1 &
-        ROUTED_PID=$!
-        if wait_proxy routed "$ROUTED_PID" "$LOGS/routed.log"; then
-            MODES+=(routed)
-        else
-            SKIPPED+=("routed: FAILED to start (see $LOGS/routed.log)")
-            stop_pid "$ROUTED_PID" routed; ROUTED_PID=""
-        fi
-    fi
+    start_proxy bulkhead BULKHEAD_PID "$BULKHEAD_PORT" "$BULKHEAD_BIN" "${bulkhead_argv[@]}"
+    [ "$ROUTING" = 1 ] && start_proxy routed ROUTED_PID "$ROUTED_PORT" "$BULKHEAD_BIN" --config "$OUT/routed.toml"
 fi
 
 command -v pgbouncer >/dev/null || bh_die "pgbouncer not found (run deploy/local/cluster.sh up first)"
-bh_port_open "$BH_HOST" "$PGBOUNCER_PORT" && bh_die "port $PGBOUNCER_PORT is already in use"
 PGBOUNCER_CMD=(pgbouncer "$OUT/pgbouncer.ini")
 # pgbouncer refuses to run as root: -u makes it read its files as root, then switch user.
 [ "$(id -u)" -eq 0 ] && PGBOUNCER_CMD=(pgbouncer -u "$(bh_pg_user)" "$OUT/pgbouncer.ini")
-"${PGBOUNCER_CMD[@]}" >"$LOGS/pgbouncer.log" 2>&1 &
-PGBOUNCER_PID=$!
-if wait_proxy pgbouncer "$PGBOUNCER_PID" "$LOGS/pgbouncer.log"; then
-    MODES+=(pgbouncer)
-else
-    SKIPPED+=("pgbouncer: FAILED to start (see $LOGS/pgbouncer.log)")
-    stop_pid "$PGBOUNCER_PID" pgbouncer; PGBOUNCER_PID=""
-fi
+start_proxy pgbouncer PGBOUNCER_PID "$PGBOUNCER_PORT" "${PGBOUNCER_CMD[@]}"
 
 # ---- pgbench runs ----
 # shellcheck disable=SC2206

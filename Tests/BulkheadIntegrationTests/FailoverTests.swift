@@ -53,28 +53,8 @@ final class FailoverTests: XCTestCase {
         let proxy = try ProxyFixture.start(toml: Self.toml, replicas: 1)
         defer { proxy.stop() }
 
-        let log = ReadLog()
-        let stop = ManagedFlag()
-        let writers = DispatchGroup()
-        for client in 0..<3 {
-            writers.enter()
-            Thread.detachNewThread {
-                defer { writers.leave() }
-                var connection: PQConnection?
-                while !stop.isSet {
-                    let started = Date()
-                    do {
-                        if connection == nil { connection = try proxy.connect(user: "app", password: "", database: "postgres") }
-                        let port = try connection?.exec("INSERT INTO failover_log (client) VALUES (\(client)) RETURNING inet_server_port()").first
-                        log.add(.read(port: Int(port ?? "") ?? 0, at: Date(), took: Date().timeIntervalSince(started)))
-                    } catch {
-                        log.add(.failed("\(error)", at: Date(), took: Date().timeIntervalSince(started)))
-                        connection = nil
-                        Thread.sleep(forTimeInterval: 0.02)
-                    }
-                }
-            }
-        }
+        let load = ClientLoad(clients: 3, connect: { try proxy.connect(user: "app", password: "", database: "postgres") },
+                              statement: { client in "INSERT INTO failover_log (client) VALUES (\(client)) RETURNING inet_server_port()" })
         Thread.sleep(forTimeInterval: 1.0)
         try RoutingCluster.script("failover-pair.sh", "stop-primary")
         let crashed = Date()
@@ -90,11 +70,9 @@ final class FailoverTests: XCTestCase {
             Thread.sleep(forTimeInterval: 0.01)
         }
         Thread.sleep(forTimeInterval: 1.0)
-        stop.set()
-        // A statement that never answers would hang here: fail instead, and let stopping the proxy free the thread.
-        XCTAssertEqual(writers.wait(timeout: .now() + 30), .success, "a client hung")
+        XCTAssertTrue(load.stop(), "a client hung")
 
-        let entries = log.entries
+        let entries = load.entries
         let detection = found.map { $0.timeIntervalSince(promoted) }
         let firstWrite = entries.first { $0.port == Self.replicaPort }?.at.timeIntervalSince(promoted)
         let failures = entries.filter(\.failed)

@@ -165,28 +165,8 @@ final class RoutingTests: XCTestCase {
         let proxy = try startProxy()
         defer { proxy.stop() }
         defer { try? RoutingCluster.script("cluster.sh", "start", "replica2") }
-        let log = ReadLog()
-        let stop = ManagedFlag()
-        let readers = DispatchGroup()
-        for _ in 0..<4 {
-            readers.enter()
-            Thread.detachNewThread {
-                defer { readers.leave() }
-                var connection: PQConnection?
-                while !stop.isSet {
-                    let started = Date()
-                    do {
-                        if connection == nil { connection = try proxy.connect(user: "app", password: "", database: "docs") }
-                        let port = try connection?.exec("SELECT inet_server_port()").first ?? ""
-                        log.add(.read(port: Int(port) ?? 0, at: Date(), took: Date().timeIntervalSince(started)))
-                    } catch {
-                        log.add(.failed("\(error)", at: Date(), took: Date().timeIntervalSince(started)))
-                        connection = nil
-                        Thread.sleep(forTimeInterval: 0.01)
-                    }
-                }
-            }
-        }
+        let load = ClientLoad(clients: 4, connect: { try proxy.connect(user: "app", password: "", database: "docs") },
+                              statement: { _ in "SELECT inet_server_port()" })
         Thread.sleep(forTimeInterval: 1.0)
         try RoutingCluster.script("cluster.sh", "stop", "replica2")
         let stopped = Date()
@@ -194,15 +174,13 @@ final class RoutingTests: XCTestCase {
         try RoutingCluster.script("cluster.sh", "start", "replica2")
         let started = Date()
         let deadline = started.addingTimeInterval(10)
-        while Date() < deadline, !log.entries.contains(where: { $0.port == RoutingCluster.replica2Port && $0.at > started }) {
+        while Date() < deadline, !load.entries.contains(where: { $0.port == RoutingCluster.replica2Port && $0.at > started }) {
             Thread.sleep(forTimeInterval: 0.05)
         }
         Thread.sleep(forTimeInterval: 0.5)
-        stop.set()
-        // A statement that never answers would hang here: fail instead, and let stopping the proxy free the thread.
-        XCTAssertEqual(readers.wait(timeout: .now() + 30), .success, "a client hung")
+        XCTAssertTrue(load.stop(), "a client hung")
 
-        let entries = log.entries
+        let entries = load.entries
         let settled = stopped.addingTimeInterval(2 * Self.checkInterval + 0.3)
         let duringOutage = entries.filter { $0.at > settled && $0.at < started }
         print("replica outage: \(entries.count) reads, \(entries.filter(\.failed).count) failed, "
@@ -218,49 +196,4 @@ final class RoutingTests: XCTestCase {
         XCTAssertTrue(failures.allSatisfy { $0.at >= stopped.addingTimeInterval(-0.5) && $0.at < settled.addingTimeInterval(1) },
                       "reads failed outside the outage: \(failures.map(\.detail))")
     }
-}
-
-/// What each reader saw, shared between threads.
-final class ReadLog: @unchecked Sendable {
-    enum Entry {
-        case read(port: Int, at: Date, took: TimeInterval)
-        case failed(String, at: Date, took: TimeInterval)
-
-        var port: Int? { if case .read(let port, _, _) = self { return port } else { return nil } }
-        var failed: Bool { if case .failed = self { return true } else { return false } }
-        var detail: String { if case .failed(let text, _, _) = self { return text } else { return "read" } }
-        var at: Date {
-            switch self {
-            case .read(_, let at, _), .failed(_, let at, _): return at
-            }
-        }
-        var took: TimeInterval {
-            switch self {
-            case .read(_, _, let took), .failed(_, _, let took): return took
-            }
-        }
-    }
-
-    private let lock = NSLock()
-    private var stored: [Entry] = []
-
-    func add(_ entry: Entry) { lock.withLock { stored.append(entry) } }
-    var entries: [Entry] { lock.withLock { stored } }
-}
-
-/// Command outputs by index, filled from several threads.
-final class Outputs: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: [Int: String] = [:]
-
-    func set(_ index: Int, _ output: String) { lock.withLock { stored[index] = output } }
-    subscript(index: Int) -> String { lock.withLock { stored[index] ?? "" } }
-}
-
-/// A flag set once, read from many threads.
-final class ManagedFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    var isSet: Bool { lock.withLock { value } }
-    func set() { lock.withLock { value = true } }
 }
