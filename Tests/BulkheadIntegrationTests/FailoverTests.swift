@@ -7,8 +7,8 @@ import XCTest
 final class FailoverTests: XCTestCase {
     private static let checkInterval = 0.2
     private static let primaryWait = 1.5
-    private static let primaryPort = 55442
-    private static let replicaPort = 55443
+    private static let primaryPort = 29442
+    private static let replicaPort = 29443
 
     private static let toml = """
         [proxy]

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# A throwaway primary and streaming replica (127.0.0.1:55442/55443) for failover tests: up|promote|stop-primary|down.
+# A throwaway primary and streaming replica on 127.0.0.1:29442/29443 for failover tests: up|promote|stop-primary|down.
+# The ports lie below Linux's ephemeral range, so no client socket of a busy test can be holding them.
 set -euo pipefail
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 
 DIR="${BH_PAIR_DIR:-/tmp/bulkhead-failover-pair}"
-PRIMARY_PORT="${BH_PAIR_PORT:-55442}"
+PRIMARY_PORT="${BH_PAIR_PORT:-29442}"
 REPLICA_PORT=$((PRIMARY_PORT + 1))
 
 usage() {
