@@ -39,7 +39,7 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
     private var rerouteAttempts = 0
     private var routeWait: Scheduled<Void>?
     /// Bumped when the client stops wanting a connection, so a freshness check answering late routes nothing.
-    private var routeAttempt = 0
+    private var routeGeneration = 0
 
     init(runtime: ProxyRuntime, eventLoop: any EventLoop, overLimit: Bool) {
         self.runtime = runtime
@@ -124,7 +124,7 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
 
     func channelInactive(context: ChannelHandlerContext) {
         perform(session.clientClosed())
-        routeAttempt += 1
+        routeGeneration += 1
         routeWait?.cancel()
         if let database { runtime.routing?.forget(consistencyKey(database), database: database.name) }
         runtime.cancels.remove(session.backendKey)
@@ -224,7 +224,7 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
             runtime.pools.release(release, channel: channel)
         }
         if action.cancelAcquire {
-            routeAttempt += 1
+            routeGeneration += 1
             routeWait?.cancel()
             routeWait = nil
             if let request = pendingRequest {
@@ -261,9 +261,11 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
 
     /// Asks the pool for a connection on the node routing picks for `facts`, or waits for one to be electable.
     private func acquire(_ facts: StatementFacts, database: DatabasePlan, waitingSince: ContinuousClock.Instant?) {
-        guard let routing = runtime.routing, let first = database.nodes.first else {
+        // The configuration always has a node; a plan without one leaves nothing to connect to.
+        guard let first = database.nodes.first else { return perform(session.serverUnavailable("bulkhead: no node configured")) }
+        guard let routing = runtime.routing else {
             routedToReplica = false
-            if let node = database.nodes.first { pendingRequest = runtime.pools.acquire(database: database, node: node, for: self) }
+            pendingRequest = runtime.pools.acquire(database: database, node: first, for: self)
             return
         }
         // A session-pooled client keeps its connection for good, and writes may come: it stays on the primary.
@@ -293,11 +295,11 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
             // No replica is known to have replayed this client's last write: ask one, then route again. A replica
             // that cannot answer leaves the read to the primary, which is always fresh.
             guard let checker = runtime.healthChecker else { return }
-            let attempt = routeAttempt
+            let generation = routeGeneration
             checker.replayPosition(of: node.rawValue) { [self] lsn in
                 if let lsn { routing.replayObserved(node, lsn: lsn) }
                 eventLoop.execute { [self] in
-                    guard routeAttempt == attempt else { return }
+                    guard routeGeneration == generation else { return }
                     var again = facts
                     if lsn == nil { again.forcesPrimary = true }
                     acquire(again, database: database, waitingSince: waitingSince)
@@ -305,7 +307,7 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
             }
         case .deferred:
             // Not produced for the proxy's policy: BEGIN is not held.
-            perform(session.serverUnavailable("bulkhead: internal routing error", sqlState: SQLState.connectionException))
+            perform(session.serverUnavailable("bulkhead: internal routing error"))
         }
     }
 

@@ -39,14 +39,15 @@ final class PoolingEffects: Sendable {
         default:
             return .none
         }
-        if !routing, Self.isPlain(sql) { return .none }
+        let plain = Self.isPlain(sql)
+        if !routing, plain { return .none }
         guard case .success(let classification) = cache.classify(sql) else {
             // `primary` is a reserved word, so PostgreSQL's grammar rejects `SET bulkhead.route = primary` unquoted.
             var effects = StatementEffects.none
             if routing, let choice = RouteFacts.unquotedOverride(sql) { effects.routeOverride = choice }
             return effects
         }
-        var effects = Self.isPlain(sql) ? StatementEffects.none : Self.effects(of: classification)
+        var effects = plain ? StatementEffects.none : Self.effects(of: classification)
         if routing { RouteFacts.describe(classification, into: &effects) }
         return effects
     }

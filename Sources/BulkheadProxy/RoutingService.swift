@@ -33,8 +33,6 @@ final class RoutingService: Sendable {
                                         inUse: Array(repeating: 0, count: nodes.count)))
     }
 
-    var nodeCount: Int { state.withLockedValue { $0.router.topology.nodes.count } }
-
     // MARK: Statements
 
     /// Routes a new lease. A `.node` answer counts the node as one connection busier until ``leaseEnded(on:)``,

@@ -54,8 +54,11 @@ struct SessionRouting: Sendable {
     /// The client's ReadyForQuery, held until the write position it waits for is known.
     var heldReady: ByteBuffer?
 
-    /// Writes whose commit position is not known yet.
-    var hasUncoveredWrites: Bool { writesSent > writesCovered }
+    /// Routing needs anything from the session at all.
+    var isActive: Bool { routesReads || tracksWrites }
+
+    /// A ReadyForQuery `I` now must wait: writes were sent to the primary whose commit position is not known yet.
+    var owesWritePosition: Bool { tracksWrites && !onReplica && writesSent > writesCovered && heldReady == nil }
 }
 
 extension ClientSession {
@@ -133,13 +136,11 @@ extension ClientSession {
         routing.commitSent = false
     }
 
-    /// The client's ReadyForQuery `I` after writes whose position is unknown: hold it and make sure a
-    /// write-position query follows. Returns false when there is nothing to wait for.
-    mutating func holdReadyForWritePosition(_ frame: Frame, on link: inout ServerLink, into action: inout SessionAction) -> Bool {
-        guard routing.tracksWrites, !routing.onReplica, routing.hasUncoveredWrites, routing.heldReady == nil else { return false }
+    /// The client's ReadyForQuery `I` while ``SessionRouting/owesWritePosition``: hold it, and make sure a
+    /// write-position query follows.
+    mutating func holdReadyForWritePosition(_ frame: Frame, on link: inout ServerLink, into action: inout SessionAction) {
         if routing.positionQueries.isEmpty { askWritePosition(on: &link, into: &action) }
         routing.heldReady = frame.raw
-        return true
     }
 
     /// A write-position query answered. It counts only if the client's transaction had ended before it ran.

@@ -310,7 +310,9 @@ public struct ClientSession: Sendable {
             break
         }
         note(effects, on: &link)
-        if frame.type == MessageType.Frontend.parse, frame.namesUnnamedStatement { routing.unnamed = StatementRoute(effects) }
+        if routing.isActive, frame.type == MessageType.Frontend.parse, frame.namesUnnamedStatement {
+            routing.unnamed = StatementRoute(effects)
+        }
         if poolMode != .session, let rewritten = renamingStatements(frame, effects: effects, on: &link, into: &action) {
             if let rewritten { action.toServer.append(rewritten) }
         } else {
@@ -351,7 +353,7 @@ public struct ClientSession: Sendable {
             }
             parse.name = StatementNames.serverName(for: parse, namespace: statementNamespace)
             statements[clientName] = parse
-            if routing.routesReads || routing.tracksWrites { routing.named[clientName] = StatementRoute(effects) }
+            if routing.isActive { routing.named[clientName] = StatementRoute(effects) }
             if link.hasPrepared(parse.name) {
                 link.markExtended()
                 link.synthesize(BackendMessage.parseComplete.encoded)
@@ -493,10 +495,10 @@ public struct ClientSession: Sendable {
     }
 
     /// The pool could not provide a server connection.
-    public mutating func serverUnavailable(_ message: String, sqlState: String = SQLState.connectionException) -> SessionAction {
+    public mutating func serverUnavailable(_ message: String) -> SessionAction {
         acquiring = false
         if case .finished = state { return SessionAction() }
-        return fail(sqlState, message, appendingTo: SessionAction())
+        return fail(SQLState.connectionException, message, appendingTo: SessionAction())
     }
 
     /// Routing found no node for the waiting work (no primary within `primary_wait_timeout`, split brain).
@@ -602,10 +604,10 @@ public struct ClientSession: Sendable {
         case (.ready, .forwardReady(let status)):
             planRetry.finished()
             transactionStatus = status
-            if status == .idle, var link = takeLink() {
-                let held = holdReadyForWritePosition(frame, on: &link, into: &action)
+            if status == .idle, routing.owesWritePosition, var link = takeLink() {
+                holdReadyForWritePosition(frame, on: &link, into: &action)
                 self.link = link
-                if held { return action }
+                return action
             }
             if status != .idle, !queued.isEmpty, var link = takeLink() {
                 // Held back for a primary, but the replica's transaction goes on: they belong to it after all.
