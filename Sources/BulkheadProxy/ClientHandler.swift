@@ -40,6 +40,13 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
     private var routeWait: Scheduled<Void>?
     /// Bumped when the client stops wanting a connection, so a freshness check answering late routes nothing.
     private var routeGeneration = 0
+    /// Inside `perform` or `acquire`: a lease the pool hands over synchronously waits until they finish, so
+    /// actions keep their order and the request ID is recorded before the lease that answers it.
+    private var busy = false
+    private var leaseArrived: (link: ServerLink, channel: any Channel)?
+    /// Reads paused for backpressure, to resume only what was paused when the lease ends.
+    private var serverReadsPaused = false
+    private var clientReadsPaused = false
 
     init(runtime: ProxyRuntime, eventLoop: any EventLoop, overLimit: Bool) {
         self.runtime = runtime
@@ -111,13 +118,17 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
 
     /// Backpressure: while the client cannot keep up, stop reading from its server.
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        serverChannel?.setOption(ChannelOptions.autoRead, value: context.channel.isWritable).whenFailure { _ in }
+        if let serverChannel {
+            serverReadsPaused = !context.channel.isWritable
+            serverChannel.setOption(ChannelOptions.autoRead, value: !serverReadsPaused).whenFailure { _ in }
+        }
         context.fireChannelWritabilityChanged()
     }
 
     /// Backpressure: while the server cannot keep up (e.g. a large COPY FROM STDIN), stop reading from the client.
     func serverWritabilityChanged(_ writable: Bool) {
         eventLoop.execute {
+            self.clientReadsPaused = !writable
             self.context?.channel.setOption(ChannelOptions.autoRead, value: writable).whenFailure { _ in }
         }
     }
@@ -147,15 +158,32 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
     // MARK: From the pool and the server (on eventLoop)
 
     func serverLeased(_ link: ServerLink, channel: any Channel) {
+        if busy {
+            leaseArrived = (link, channel)
+            return
+        }
         pendingRequest = nil
         rerouteAttempts = 0
         serverChannel = channel
         if let context, !context.channel.isWritable {
+            serverReadsPaused = true
             channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
         }
         perform(session.serverLeased(link, onReplica: routedToReplica))
         context?.flush()
         flushServer()
+    }
+
+    /// Runs `body` with synchronous lease deliveries held back, then delivers the one that arrived, if any.
+    private func holdingLeases(_ body: () -> Void) {
+        if busy { return body() }
+        busy = true
+        body()
+        busy = false
+        if let lease = leaseArrived {
+            leaseArrived = nil
+            serverLeased(lease.link, channel: lease.channel)
+        }
     }
 
     func requestReplaced(_ request: RequestID) {
@@ -173,11 +201,11 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
         perform(session.serverUnavailable(message))
     }
 
-    func serverFrame(_ frame: Frame) {
+    func serverFrames(_ frames: ByteBuffer) {
         if eventLoop.inEventLoop {
-            perform(session.serverFrame(frame))
+            perform(session.serverFrames(frames))
         } else {
-            eventLoop.execute { self.perform(self.session.serverFrame(frame)) }
+            eventLoop.execute { self.perform(self.session.serverFrames(frames)) }
         }
     }
 
@@ -208,6 +236,10 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
     // MARK: Carrying out actions
 
     private func perform(_ action: SessionAction) {
+        holdingLeases { performNow(action) }
+    }
+
+    private func performNow(_ action: SessionAction) {
         guard let context else { return }
         if !action.toServer.isEmpty { serverWrites += action.toServer }
         if let choice = action.routeOverride { routingSession.override = choice }
@@ -219,8 +251,15 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
             serverChannel = nil
             routingSession.transactionEnded()
             endRoutedLease()
-            // Whatever backpressure this client applied ends with the lease.
-            context.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
+            // Whatever backpressure either side applied ends with the lease.
+            if serverReadsPaused {
+                serverReadsPaused = false
+                channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
+            }
+            if clientReadsPaused {
+                clientReadsPaused = false
+                context.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
+            }
             runtime.pools.release(release, channel: channel)
         }
         if action.cancelAcquire {
@@ -244,6 +283,8 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
         switch action.close {
         case nil:
             for frame in action.toClient { context.write(wrapOutboundOut(frame), promise: nil) }
+            // A released server connection no longer reports the end of its read burst to this client.
+            if action.release != nil { context.flush() }
         case .now?:
             for frame in action.toClient { context.write(wrapOutboundOut(frame), promise: nil) }
             context.writeAndFlush(wrapOutboundOut(ByteBuffer())).whenComplete { _ in channel.close(promise: nil) }
@@ -261,6 +302,10 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
 
     /// Asks the pool for a connection on the node routing picks for `facts`, or waits for one to be electable.
     private func acquire(_ facts: StatementFacts, database: DatabasePlan, waitingSince: ContinuousClock.Instant?) {
+        holdingLeases { acquireNow(facts, database: database, waitingSince: waitingSince) }
+    }
+
+    private func acquireNow(_ facts: StatementFacts, database: DatabasePlan, waitingSince: ContinuousClock.Instant?) {
         // The configuration always has a node; a plan without one leaves nothing to connect to.
         guard let first = database.nodes.first else { return perform(session.serverUnavailable("bulkhead: no node configured")) }
         guard let routing = runtime.routing else {

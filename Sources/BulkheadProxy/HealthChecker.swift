@@ -153,7 +153,7 @@ final class HealthChecker: @unchecked Sendable {
 
     private func connect(_ index: Int, generation: Int) {
         let node = nodes[index]
-        let handler = ServerHandler(id: -1 - index, login: login, logger: logger, onLogin: { [self] result in
+        let handler = ServerHandler(id: -1 - index, login: login, logger: logger, maxMessageLength: 1 << 20, onLogin: { [self] result in
             guard probes[index].generation == generation else { return }
             switch result {
             case .success(let (key, parameters)):
@@ -173,7 +173,6 @@ final class HealthChecker: @unchecked Sendable {
         probes[index].handler = handler
         connector.connect(to: node, on: loop, timeout: timeout) { channel in
             channel.eventLoop.makeCompletedFuture {
-                try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(maxMessageLength: 1 << 20)))
                 try channel.pipeline.syncOperations.addHandler(handler)
             }
         }

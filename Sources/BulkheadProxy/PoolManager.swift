@@ -131,7 +131,8 @@ final class PoolManager: Sendable {
     func release(_ release: ServerRelease, channel: any Channel) {
         let id = release.link.id
         let resetQuery = plan.withLockedValue { $0.resetQuery }
-        channel.eventLoop.execute { [self] in
+        // Usually the connection shares the client's loop: then no task hop, which costs more than the work.
+        onLoop(of: channel) { [self] in
             let handler = state.withLockedValue { $0.records[id]?.handler }
             handler?.detach()
             switch release.disposition {
@@ -197,13 +198,14 @@ final class PoolManager: Sendable {
     }
 
     private func hand(_ lease: Lease, key: PoolKey) {
-        let found = state.withLockedValue { state -> (Waiter?, Record?) in
+        let found = state.withLockedValue { state -> (Waiter?, ServerLink?, (any Channel)?, ServerHandler?, ContinuousClock.Instant?) in
             let waiter = state.waiters.removeValue(forKey: lease.request)
+            // Moved out in place: a copy of a link costs a retain per buffer it holds.
+            let link = state.records[lease.connection]?.link.take()
             let record = state.records[lease.connection]
-            state.records[lease.connection]?.link = nil
-            return (waiter, record)
+            return (waiter, link, record?.channel, record?.handler, record?.idleSince)
         }
-        guard let record = found.1, let link = record.link, let channel = record.channel, let handler = record.handler else {
+        guard let link = found.1, let channel = found.2, let handler = found.3 else {
             // The connection vanished between the decision and now: it is closing; the pool hears of that separately.
             if let client = found.0?.client { client.eventLoop.execute { client.serverUnavailable("bulkhead: server connection lost") } }
             return
@@ -214,8 +216,8 @@ final class PoolManager: Sendable {
             return
         }
         let checkDelay = plan.withLockedValue { $0.serverCheckDelay }
-        let needsCheck = checkDelay.map { delay in record.idleSince.map { $0.advanced(by: delay) <= now() } ?? false } ?? false
-        channel.eventLoop.execute { [self] in
+        let needsCheck = checkDelay.map { delay in found.4.map { $0.advanced(by: delay) <= now() } ?? false } ?? false
+        onLoop(of: channel) { [self] in
             guard needsCheck else { return attach(link, handler: handler, channel: channel, to: client) }
             handler.check(link) { [self] result in
                 switch result {
@@ -231,6 +233,11 @@ final class PoolManager: Sendable {
                 }
             }
         }
+    }
+
+    /// Runs `work` on `channel`'s event loop: at once when already there, else as a task.
+    private func onLoop(of channel: any Channel, _ work: @escaping @Sendable () -> Void) {
+        if channel.eventLoop.inEventLoop { work() } else { channel.eventLoop.execute(work) }
     }
 
     /// Gives the client the connection, unless it died since the pool chose it. Runs on the connection's event loop.
@@ -256,7 +263,8 @@ final class PoolManager: Sendable {
         let timeout = plan.withLockedValue { $0.connectTimeout }
         let logger = self.logger
         let login = ServerLogin(user: target.serverUser, database: target.serverDatabase, password: target.serverPassword)
-        let handler = ServerHandler(id: id, login: login, logger: logger, onLogin: { [self] result in
+        let maxLength = plan.withLockedValue { $0.maxMessageLength }
+        let handler = ServerHandler(id: id, login: login, logger: logger, maxMessageLength: maxLength, onLogin: { [self] result in
             switch result {
             case .success(let (backendKey, parameters)):
                 let link = ServerLink(id: id, backendKey: backendKey, parameters: parameters)
@@ -283,11 +291,9 @@ final class PoolManager: Sendable {
             perform(action, key: key)
         })
         state.withLockedValue { $0.records[id] = Record(key: key, node: pool.node, channel: nil, handler: handler, link: nil) }
-        let maxLength = plan.withLockedValue { $0.maxMessageLength }
         let connectTimeout = TimeAmount.nanoseconds(Int64(timeout.nanoseconds))
         connector.connect(to: pool.node, on: loop, timeout: connectTimeout) { channel in
             channel.eventLoop.makeCompletedFuture {
-                try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(maxMessageLength: maxLength)))
                 try channel.pipeline.syncOperations.addHandler(handler)
             }
         }

@@ -7,8 +7,8 @@ import NIOCore
 
 /// Receives what a server connection sends, for the client session holding it.
 protocol ServerFrameSink: AnyObject, Sendable {
-    /// Called on the server connection's event loop.
-    func serverFrame(_ frame: Frame)
+    /// Whole frames, in order (as ``FrameBatcher`` cuts them). Called on the server connection's event loop.
+    func serverFrames(_ frames: ByteBuffer)
     /// The server's read burst ended: a good time to flush.
     func serverReadComplete()
     func serverClosed()
@@ -22,7 +22,7 @@ protocol ServerFrameSink: AnyObject, Sendable {
 /// a connection that came back from a client. Everything else goes to the attached ``ServerFrameSink``.
 final class ServerHandler: ChannelInboundHandler, @unchecked Sendable {
     // @unchecked: all mutable state is touched only on the channel's event loop.
-    typealias InboundIn = Frame
+    typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     enum State {
@@ -42,14 +42,19 @@ final class ServerHandler: ChannelInboundHandler, @unchecked Sendable {
     private let onClose: () -> Void
     private var context: ChannelHandlerContext?
     private let logger: Logger
+    /// Cuts the byte stream into whole frames: a client gets each read's frames in one piece.
+    private var batcher: FrameBatcher
+    /// Reports of a login or internal statement that finished in the read being processed.
+    private var afterRead: [() -> Void] = []
 
-    init(id: Int, login: ServerLogin, logger: Logger,
+    init(id: Int, login: ServerLogin, logger: Logger, maxMessageLength: Int,
          onLogin: @escaping (Result<(BackendKey?, ParameterSet), ResetFailed>) -> Void, onClose: @escaping () -> Void) {
         self.id = id
         self.state = .loggingIn(login)
         self.onLogin = onLogin
         self.onClose = onClose
         self.logger = logger
+        self.batcher = FrameBatcher(maxMessageLength: maxMessageLength)
     }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
@@ -62,10 +67,34 @@ final class ServerHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = unwrapInboundIn(data)
+        let frames: ByteBuffer
+        do {
+            guard let complete = try batcher.append(unwrapInboundIn(data)) else { return }
+            frames = complete
+        } catch {
+            logger.debug("server connection broke the protocol: \(error.message)", metadata: ["server": "\(id)"])
+            context.close(promise: nil)
+            return
+        }
+        if case .attached(let sink) = state { return sink.serverFrames(frames) }
+        var rest = frames
+        while let frame = Frame.next(in: &rest) {
+            receiveUnattached(frame, context: context)
+        }
+        // A login or internal statement that succeeded in this read reports only now: the pool may hand the
+        // connection to a client at once, and what followed in the read (a FATAL, say) was sent before that
+        // client's first byte, so it must be dealt with here, not passed to the client as its answer.
+        // (Failures report at once: they never hand the connection on.)
+        let finished = afterRead
+        afterRead.removeAll()
+        for report in finished { report() }
+    }
+
+    /// One frame while no client holds the connection: login, the proxy's own statements, or idle.
+    private func receiveUnattached(_ frame: Frame, context: ChannelHandlerContext) {
         switch state {
         case .attached(let sink):
-            sink.serverFrame(frame)
+            sink.serverFrames(frame.raw)
         case .loggingIn(var login):
             let action = login.receive(frame)
             state = .loggingIn(login)
@@ -74,7 +103,7 @@ final class ServerHandler: ChannelInboundHandler, @unchecked Sendable {
             case .wait: break
             case .done(let key, let parameters):
                 state = .idle
-                onLogin(.success((key, parameters)))
+                afterRead.append { self.onLogin(.success((key, parameters))) }
             case .failed(let reason):
                 state = .closed
                 onLogin(.failure(ResetFailed(description: reason)))
@@ -88,7 +117,7 @@ final class ServerHandler: ChannelInboundHandler, @unchecked Sendable {
             case .internalDone:
                 if link.isQuiet {
                     state = .idle
-                    completion(.success(link))
+                    afterRead.append { completion(.success(link)) }
                 } else {
                     state = .runningInternal(link, completion)
                 }
@@ -145,10 +174,9 @@ final class ServerHandler: ChannelInboundHandler, @unchecked Sendable {
         return true
     }
 
+    /// The client let go. (A client that paused this connection's reads for backpressure resumes them first.)
     func detach() {
         if case .attached = state { state = .idle }
-        // A client that stopped this connection's reads for backpressure no longer owns it.
-        try? context?.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: true)
     }
 
     /// Runs the reset on a connection a client gave back; `completion` gets the clean link, or an error.

@@ -45,7 +45,8 @@ public struct ClientSession: Sendable {
     }
 
     /// Reported parameters a client can never set, so they are never carried from one connection to the next.
-    static let serverOwnedParameters: Set<String> = [
+    /// (An array: six short names compare faster than they hash.)
+    static let serverOwnedParameters: [String] = [
         "server_version", "server_encoding", "integer_datetimes", "is_superuser", "session_authorization", "in_hot_standby",
     ]
 
@@ -548,10 +549,54 @@ public struct ClientSession: Sendable {
         return action
     }
 
+    /// Frames from the attached server connection: whole frames, as ``FrameBatcher`` returns them.
+    ///
+    /// Runs of frames that go to the client unchanged leave as one slice of `frames`, one write for a whole
+    /// result; anything else takes the frame-by-frame path.
+    public mutating func serverFrames(_ frames: ByteBuffer) -> SessionAction {
+        var rest = frames
+        var action = SessionAction()
+        var runStart = rest.readerIndex
+        while true {
+            // Indices of `rest` are those of `frames` (a frame's own slice starts again at zero).
+            let frameStart = rest.readerIndex
+            guard let frame = Frame.next(in: &rest) else { break }
+            let type = frame.type
+            if case .ready = state, type != MessageType.Backend.errorResponse, type != MessageType.Backend.parameterStatus,
+               !planRetry.isDraining, var link = takeLink() {
+                let disposition = link.receive(frame)
+                if disposition == .forward, !link.hasSynthesized {
+                    self.link = link
+                    planRetry.forwardedToClient()
+                    continue
+                }
+                Self.forwardRun(of: frames, from: runStart, to: frameStart, into: &action)
+                action.absorb(serverFrame(frame, disposition: disposition, link: link))
+            } else {
+                Self.forwardRun(of: frames, from: runStart, to: frameStart, into: &action)
+                action.absorb(serverFrame(frame))
+            }
+            runStart = rest.readerIndex
+        }
+        Self.forwardRun(of: frames, from: runStart, to: rest.readerIndex, into: &action)
+        return action
+    }
+
+    /// Queues the frames of `frames` between two indices for the client, as one slice.
+    private static func forwardRun(of frames: ByteBuffer, from start: Int, to end: Int, into action: inout SessionAction) {
+        guard end > start, let run = frames.getSlice(at: start, length: end - start) else { return }
+        action.toClient.append(run)
+    }
+
     /// A frame from the attached server connection.
     public mutating func serverFrame(_ frame: Frame) -> SessionAction {
         guard var link = takeLink() else { return SessionAction() }
         let disposition = link.receive(frame)
+        return serverFrame(frame, disposition: disposition, link: link)
+    }
+
+    /// The rest of ``serverFrame(_:)`` once the link, taken out of the session, has classified the frame.
+    private mutating func serverFrame(_ frame: Frame, disposition: ServerFrameDisposition, link: consuming ServerLink) -> SessionAction {
         if frame.type == MessageType.Backend.errorResponse {
             // PostgreSQL creates nothing when a Parse fails or is skipped, so the client may use the name again.
             for name in link.takeFailedClientStatements() {

@@ -52,6 +52,22 @@ public struct SessionAction: Sendable {
 
     public init() {}
 
+    /// Adds the effects of a later event to these, keeping the order the handler performs them in.
+    mutating func absorb(_ later: SessionAction) {
+        toClient += later.toClient
+        toServer += later.toServer
+        if later.acquireServer {
+            acquireServer = true
+            routeFacts = later.routeFacts
+        }
+        learnedWriteLSN = later.learnedWriteLSN ?? learnedWriteLSN
+        routeOverride = later.routeOverride ?? routeOverride
+        cancelAcquire = cancelAcquire || later.cancelAcquire
+        release = later.release ?? release
+        cancel = later.cancel ?? cancel
+        close = later.close ?? close
+    }
+
     static func sendingToClient(_ frames: ByteBuffer...) -> SessionAction {
         var action = SessionAction()
         action.toClient = frames
