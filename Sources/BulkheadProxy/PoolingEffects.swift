@@ -28,6 +28,8 @@ final class PoolingEffects: Sendable {
     /// - Parameter routing: the client's statements are routed, so every text is classified (from the cache
     ///   when it repeats) for whether it may run on a replica.
     func effects(of frame: Frame, routing: Bool = false) -> StatementEffects {
+        // The common case, plain text not routed, is settled on the frame's bytes, before any String is made.
+        if !routing, frame.type == MessageType.Frontend.query, Self.isPlainQuery(frame) { return .none }
         let sql: String
         switch frame.type {
         case MessageType.Frontend.query:
@@ -58,13 +60,30 @@ final class PoolingEffects: Sendable {
         return text.withUTF8 { isPlain(bytes: $0) }
     }
 
+    /// ``isPlain(_:)`` for a Query frame's text, read in place (the text ends at the body's NUL).
+    static func isPlainQuery(_ frame: Frame) -> Bool {
+        frame.raw.withUnsafeReadableBytes { raw in
+            guard raw.count > Frame.headerLength, let base = raw.baseAddress else { return false }
+            let body = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self) + Frame.headerLength,
+                                           count: raw.count - Frame.headerLength)
+            guard let nul = body.firstIndex(of: 0) else { return false }
+            return isPlain(bytes: UnsafeBufferPointer(rebasing: body[..<nul]))
+        }
+    }
+
     private static let suspiciousBytes = suspicious.map { Array($0.utf8) }
-    private static let plainStartBytes = Set(plainStarts.map { Array($0.utf8) })
+    private static let plainStartBytes = plainStarts.map { Array($0.utf8) }
+    /// Which lower-case bytes begin a suspicious word: the only places a match is tried.
+    private static let suspiciousFirst: [Bool] = {
+        var table = [Bool](repeating: false, count: 256)
+        for word in suspicious { if let first = word.utf8.first { table[Int(first)] = true } }
+        return table
+    }()
 
     static func isPlain(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         let count = bytes.count
         var index = 0
-        // Comments and a second statement always go to the parser.
+        // One pass: comments, a second statement and suspicious words all send the text to the parser.
         while index < count {
             let byte = bytes[index]
             if (byte == UInt8(ascii: "/") || byte == UInt8(ascii: "-")), index + 1 < count {
@@ -78,15 +97,17 @@ final class PoolingEffects: Sendable {
                 while rest < count, isSpace(bytes[rest]) { rest += 1 }
                 if rest < count { return false }
             }
+            if let letter = lowerLetter(byte), suspiciousFirst[Int(letter)],
+               suspiciousBytes.contains(where: { matches(bytes, at: index, $0) }) {
+                return false
+            }
             index += 1
         }
         var start = 0
         while start < count, isSpace(bytes[start]) || bytes[start] == UInt8(ascii: "(") { start += 1 }
         var end = start
-        var word: [UInt8] = []
-        while end < count, let letter = lowerLetter(bytes[end]) { word.append(letter); end += 1 }
-        guard plainStartBytes.contains(word) else { return false }
-        return !suspiciousBytes.contains { contains(bytes, $0) }
+        while end < count, lowerLetter(bytes[end]) != nil { end += 1 }
+        return plainStartBytes.contains { $0.count == end - start && matches(bytes, at: start, $0) }
     }
 
     private static func isSpace(_ byte: UInt8) -> Bool {
@@ -101,17 +122,13 @@ final class PoolingEffects: Sendable {
         }
     }
 
-    /// Case-insensitive search for a lower-case ASCII word.
-    private static func contains(_ bytes: UnsafeBufferPointer<UInt8>, _ word: [UInt8]) -> Bool {
-        guard word.count <= bytes.count else { return false }
-        var index = 0
-        while index + word.count <= bytes.count {
-            var offset = 0
-            while offset < word.count, (lowerLetter(bytes[index + offset]) ?? bytes[index + offset]) == word[offset] { offset += 1 }
-            if offset == word.count { return true }
-            index += 1
+    /// Whether the lower-case ASCII `word` appears at `index`, ignoring case.
+    private static func matches(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int, _ word: [UInt8]) -> Bool {
+        guard index + word.count <= bytes.count else { return false }
+        for offset in 0..<word.count where (lowerLetter(bytes[index + offset]) ?? bytes[index + offset]) != word[offset] {
+            return false
         }
-        return false
+        return true
     }
 
     static func effects(of classification: SQLClassification) -> StatementEffects {

@@ -1,6 +1,10 @@
 // Run-time parameters (GUCs) keyed case-insensitively, as PostgreSQL treats their names.
 
 /// A set of run-time parameters, keyed by lower-cased name but remembering the spelling to report.
+///
+/// Kept as an array sorted by key rather than a dictionary: a set holds a dozen or two entries, and the
+/// comparison every connection checkout makes (``ParameterSync``) is then a merge of two sorted arrays,
+/// with no hashing.
 public struct ParameterSet: Sendable, Hashable, Sequence {
     /// One parameter with the spelling PostgreSQL reports it under.
     public struct Parameter: Sendable, Hashable {
@@ -8,8 +12,14 @@ public struct ParameterSet: Sendable, Hashable, Sequence {
         public var value: String
     }
 
-    /// Keyed by lower-cased name.
-    private(set) var storage: [String: Parameter] = [:]
+    /// One entry: the lower-cased key and the parameter.
+    struct Entry: Sendable, Hashable {
+        var key: String
+        var parameter: Parameter
+    }
+
+    /// Sorted by key, keys unique.
+    private(set) var entries: [Entry] = []
 
     public init() {}
 
@@ -17,31 +27,55 @@ public struct ParameterSet: Sendable, Hashable, Sequence {
         for (name, value) in pairs { self[name] = value }
     }
 
+    /// The index of `key` (lower-cased), or where it would be inserted.
+    private func position(of key: String) -> (index: Int, found: Bool) {
+        var low = 0
+        var high = entries.count
+        while low < high {
+            let middle = (low + high) / 2
+            let probe = entries[middle].key
+            if probe == key { return (middle, true) }
+            if probe < key { low = middle + 1 } else { high = middle }
+        }
+        return (low, false)
+    }
+
+    /// The value under an already lower-cased key.
+    func value(forKey key: String) -> String? {
+        let (index, found) = position(of: key)
+        return found ? entries[index].parameter.value : nil
+    }
+
     public subscript(name: String) -> String? {
-        get { storage[name.lowercased()]?.value }
+        get { value(forKey: name.lowercased()) }
         set {
             let key = name.lowercased()
-            if let newValue {
+            let (index, found) = position(of: key)
+            switch (newValue, found) {
+            case (let value?, true):
                 // Keep the first spelling seen: the server's spelling wins once it has reported the parameter.
-                let spelling = storage[key]?.name ?? name
-                storage[key] = Parameter(name: spelling, value: newValue)
-            } else {
-                storage[key] = nil
+                entries[index].parameter.value = value
+            case (let value?, false):
+                entries.insert(Entry(key: key, parameter: Parameter(name: name, value: value)), at: index)
+            case (nil, true):
+                entries.remove(at: index)
+            case (nil, false):
+                break
             }
         }
     }
 
-    public var count: Int { storage.count }
+    public var count: Int { entries.count }
 
-    /// Parameters in a stable order (by name), so that what is sent is reproducible.
-    public var sorted: [Parameter] { storage.values.sorted { $0.name.lowercased() < $1.name.lowercased() } }
+    /// Parameters in a stable order (by lower-cased name), so that what is sent is reproducible.
+    public var sorted: [Parameter] { entries.map(\.parameter) }
 
     public func makeIterator() -> IndexingIterator<[Parameter]> { sorted.makeIterator() }
 
     /// This set with `other`'s values laid over it.
     public func merging(_ other: ParameterSet) -> ParameterSet {
         var merged = self
-        for parameter in other.storage.values { merged[parameter.name] = parameter.value }
+        for entry in other.entries { merged[entry.parameter.name] = entry.parameter.value }
         return merged
     }
 }

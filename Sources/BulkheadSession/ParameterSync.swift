@@ -10,24 +10,42 @@ public enum ParameterSync {
     /// Parameters the link carries from an earlier client that `wanted` does not name go back to
     /// their login values, so nothing one client set is seen by the next.
     public static func statement(wanted: ParameterSet, link: ServerLink) -> String? {
-        // Runs on every checkout: compare by stored key without building anything unless something differs.
+        // Runs on every checkout: one merge of two sorted arrays, building nothing unless something differs.
+        let want = wanted.entries
+        let have = link.parameters.entries
         var calls: [(key: String, call: String)] = []
-        for (key, parameter) in wanted.storage where link.parameters.storage[key]?.value != parameter.value {
-            calls.append((key, setConfig(parameter.name, literal(parameter.value))))
-        }
-        // Parameters the server owns (is_superuser after SET ROLE, …) change with other settings and can't be set.
-        for (key, parameter) in link.parameters.storage where wanted.storage[key] == nil && !ClientSession.serverOwnedParameters.contains(key) {
-            let initial = link.initialParameters.storage[key]?.value
-            guard initial != parameter.value else { continue }
-            if let initial {
-                calls.append((key, setConfig(parameter.name, literal(initial))))
+        var w = 0
+        var h = 0
+        while w < want.count || h < have.count {
+            // Keys mostly match one for one, and equality of short strings is cheaper than ordering.
+            if w < want.count, h < have.count, want[w].key == have[h].key {
+                if want[w].parameter.value != have[h].parameter.value {
+                    calls.append((want[w].key, setConfig(want[w].parameter.name, literal(want[w].parameter.value))))
+                }
+                w += 1
+                h += 1
+            } else if h == have.count || (w < want.count && want[w].key < have[h].key) {
+                calls.append((want[w].key, setConfig(want[w].parameter.name, literal(want[w].parameter.value))))
+                w += 1
             } else {
-                let resetValue = "(SELECT reset_val FROM pg_catalog.pg_settings WHERE name = \(literal(key)))"
-                calls.append((key, setConfig(parameter.name, resetValue)))
+                // Set by an earlier client and not wanted by this one: back to its login value.
+                if let call = restoreCall(have[h], link: link) { calls.append((have[h].key, call)) }
+                h += 1
             }
         }
         guard !calls.isEmpty else { return nil }
         return "SELECT " + calls.sorted { $0.key < $1.key }.map(\.call).joined(separator: ", ")
+    }
+
+    /// The call that returns a parameter the client does not want to its login value, or nil if it has it.
+    private static func restoreCall(_ entry: ParameterSet.Entry, link: ServerLink) -> String? {
+        // Parameters the server owns (is_superuser after SET ROLE, …) change with other settings and can't be set.
+        if ClientSession.serverOwnedParameters.contains(entry.key) { return nil }
+        let initial = link.initialParameters.value(forKey: entry.key)
+        guard initial != entry.parameter.value else { return nil }
+        if let initial { return setConfig(entry.parameter.name, literal(initial)) }
+        let resetValue = "(SELECT reset_val FROM pg_catalog.pg_settings WHERE name = \(literal(entry.key)))"
+        return setConfig(entry.parameter.name, resetValue)
     }
 
     /// The SQL that puts back a statement_timeout under one second before the connection returns to the pool,
@@ -38,7 +56,7 @@ public enum ParameterSync {
     /// Restored on the way back instead, a failure only closes the connection. PostgreSQL shows a timeout under
     /// a second in milliseconds ("250ms"), so that spelling is the whole test.
     public static func restoreStatement(link: ServerLink) -> String? {
-        guard let value = link.parameters["statement_timeout"], value.hasSuffix("ms"),
+        guard let value = link.parameters.value(forKey: "statement_timeout"), value.hasSuffix("ms"),
               let milliseconds = Int(value.dropLast(2)), milliseconds > 0 else { return nil }
         let initial = link.initialParameters["statement_timeout"] ?? "0"
         guard value != initial else { return nil }

@@ -1,6 +1,7 @@
 // The screen that decides which pooled statements are parsed for session effects.
 
 @testable import BulkheadProxy
+import BulkheadWire
 import XCTest
 
 final class PoolingEffectsTests: XCTestCase {
@@ -18,5 +19,16 @@ final class PoolingEffectsTests: XCTestCase {
                     "DEALLOCATE ALL", "DISCARD ALL", "RESET ALL", "select 1 from t where PG_ADVISORY_LOCK(1)"] {
             XCTAssertFalse(PoolingEffects.isPlain(sql), sql)
         }
+    }
+
+    /// The in-place screen of a Query frame decides exactly as the screen of its text.
+    func testQueryFramesAreScreenedInPlaceAlike() {
+        for sql in ["SELECT abalance FROM pgbench_accounts WHERE aid = 5;", "BEGIN", "SET search_path = app", "SELECT 1 -- hi",
+                    "select 1 from t where PG_ADVISORY_LOCK(1)", "", "savepoint a", "SAVEPOINTS", "selectx 1", "  (select 1)"] {
+            let frame = Frame(uncheckedRaw: FrontendMessage.query(sql).encodedFrame)
+            XCTAssertEqual(PoolingEffects.isPlainQuery(frame), PoolingEffects.isPlain(sql), sql)
+        }
+        XCTAssertTrue(PoolingEffects.isPlain("savepoint a"))
+        XCTAssertFalse(PoolingEffects.isPlain("selectx 1"), "only whole keywords start a plain text")
     }
 }
