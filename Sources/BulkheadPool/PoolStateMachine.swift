@@ -25,7 +25,14 @@ public struct PoolStateMachine: Sendable {
         var request: RequestID
         var loop: Int
         var since: Instant
+        /// Times a later waiter was served first because a free connection was on its event loop.
+        var passedOver = 0
     }
+
+    /// How often a waiter may be passed over for one on the free connection's event loop, and how far down
+    /// the queue that waiter may stand: locality saves a thread hop per message, but never starves anyone.
+    public static let maxPassedOver = 2
+    public static let localityWindow = 8
 
     public private(set) var settings: PoolSettings
     private var connections: [ConnectionID: Connection] = [:]
@@ -176,7 +183,9 @@ public struct PoolStateMachine: Sendable {
 
     private mutating func serveWaiters(now: Instant, into action: inout PoolAction) {
         while !waiters.isEmpty, !idle.isEmpty {
-            let waiter = waiters.removeFirst()
+            let chosen = nextWaiter()
+            for index in 0..<chosen { waiters[index].passedOver += 1 }
+            let waiter = waiters.remove(at: chosen)
             let id = takeIdle(preferring: waiter.loop)
             connections[id]?.state = .leased(waiter.request)
             action.leases.append(Lease(request: waiter.request, connection: id))
@@ -209,6 +218,18 @@ public struct PoolStateMachine: Sendable {
         connections[id] = Connection(state: .connecting, loop: loop, created: now)
         connectingCount += 1
         return ConnectOrder(connection: id, loop: loop)
+    }
+
+    /// The waiter to serve next: the oldest, unless no idle connection is on its event loop and a waiter close
+    /// behind it, whose loop has one, may go first without anyone ahead of it being passed over too often.
+    private func nextWaiter() -> Int {
+        func hasIdle(on loop: Int) -> Bool { idle.contains { connections[$0]?.loop == loop } }
+        guard let head = waiters.first, !hasIdle(on: head.loop) else { return 0 }
+        for index in 1..<min(waiters.count, Self.localityWindow) {
+            if waiters[index - 1].passedOver >= Self.maxPassedOver { return 0 }
+            if hasIdle(on: waiters[index].loop) { return index }
+        }
+        return 0
     }
 
     private mutating func takeIdle(preferring loop: Int) -> ConnectionID {

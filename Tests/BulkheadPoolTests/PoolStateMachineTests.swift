@@ -124,6 +124,43 @@ final class PoolStateMachineTests: XCTestCase {
         XCTAssertEqual(pool.request(3, loop: 0, now: at(3)).leases, [Lease(request: 3, connection: a.connection)])
     }
 
+    /// Two connections, one per loop, both leased; returns the pool and the connection on each loop.
+    private func busyOnTwoLoops() -> (PoolStateMachine, ConnectionID, ConnectionID) {
+        var pool = PoolStateMachine(settings: PoolSettings(maxSize: 2))
+        let a = pool.request(1, loop: 0, now: at(0)).connect[0].connection
+        let b = pool.request(2, loop: 1, now: at(0)).connect[0].connection
+        _ = pool.connected(a, now: at(0))
+        _ = pool.connected(b, now: at(0))
+        return (pool, a, b)
+    }
+
+    func testAFreedConnectionGoesToAWaiterOnItsOwnLoopJustBehindTheOldest() {
+        var (pool, _, b) = busyOnTwoLoops()
+        _ = pool.request(3, loop: 0, now: at(1))
+        _ = pool.request(4, loop: 1, now: at(1))
+        // b is on loop 1: request 4 takes it, and request 3 keeps its place for the loop-0 connection.
+        XCTAssertEqual(pool.release(b, reusable: true, now: at(2)).leases, [Lease(request: 4, connection: b)])
+    }
+
+    func testAWaiterIsPassedOverForLocalityAtMostTwice() {
+        var (pool, _, b) = busyOnTwoLoops()
+        _ = pool.request(3, loop: 0, now: at(1))
+        for request in 4...6 { _ = pool.request(RequestID(request), loop: 1, now: at(1)) }
+        XCTAssertEqual(pool.release(b, reusable: true, now: at(2)).leases, [Lease(request: 4, connection: b)])
+        XCTAssertEqual(pool.release(b, reusable: true, now: at(3)).leases, [Lease(request: 5, connection: b)])
+        // Request 3 has waited through two hand-overs: it gets the next connection, whatever its loop.
+        XCTAssertEqual(pool.release(b, reusable: true, now: at(4)).leases, [Lease(request: 3, connection: b)])
+        XCTAssertEqual(pool.release(b, reusable: true, now: at(5)).leases, [Lease(request: 6, connection: b)])
+    }
+
+    func testLocalityLooksOnlyAFewWaitersDeep() {
+        var (pool, _, b) = busyOnTwoLoops()
+        for request in 3..<(3 + PoolStateMachine.localityWindow) { _ = pool.request(RequestID(request), loop: 0, now: at(1)) }
+        let far = RequestID(3 + PoolStateMachine.localityWindow)
+        _ = pool.request(far, loop: 1, now: at(1))
+        XCTAssertEqual(pool.release(b, reusable: true, now: at(2)).leases, [Lease(request: 3, connection: b)])
+    }
+
     func testCancelledWaiterIsNotServed() {
         var pool = PoolStateMachine(settings: PoolSettings(maxSize: 1))
         let id = pool.request(1, loop: 0, now: at(0)).connect[0].connection
