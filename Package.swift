@@ -2,12 +2,7 @@
 // The package manifest: one module per concern, so the folder list reads as the design.
 import PackageDescription
 
-let strict: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
-    // Release builds skip the run-time exclusivity checks (the compile-time ones stay): on the per-message path
-    // they cost a few per cent of the proxy's CPU. Debug builds, and so the tests, keep them.
-    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
-]
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
 
 let package = Package(
     name: "Bulkhead",

@@ -9,7 +9,7 @@ usage() {
     cat <<EOF
 usage: $(basename "$0") [options]      (every option can also be given as the environment variable shown)
   --bulkhead-bin PATH   BULKHEAD_BIN   bulkhead binary (default <repo>/.build/release/bulkhead, built with
-                                       'swift build -c release' if missing); 'none' skips Bulkhead
+                                       deploy/local/lib.sh's BH_RELEASE_BUILD if missing); 'none' skips Bulkhead
   --bulkhead-args ARGS  BULKHEAD_ARGS  arguments for bulkhead (default: --config <repo>/.bench/bulkhead.toml)
   --clients N           CLIENTS        pgbench clients (50)
   --duration S          DURATION       seconds per pgbench run (20)
@@ -363,8 +363,8 @@ else
     if [ ! -x "$BULKHEAD_BIN" ]; then
         if [ "$BULKHEAD_BIN" = "$BH_REPO/.build/release/bulkhead" ]; then
             command -v swift >/dev/null || bh_die "$BULKHEAD_BIN is missing and swift is not installed (BULKHEAD_BIN=none skips Bulkhead)"
-            bh_say "building bulkhead: swift build -c release (log: $LOGS/swift-build.log)"
-            (cd "$BH_REPO" && bh_run_logged "$LOGS/swift-build.log" swift build -c release) || bh_die "swift build -c release failed"
+            bh_say "building bulkhead: ${BH_RELEASE_BUILD[*]} (log: $LOGS/swift-build.log)"
+            (cd "$BH_REPO" && bh_run_logged "$LOGS/swift-build.log" "${BH_RELEASE_BUILD[@]}") || bh_die "the release build failed"
             [ -x "$BULKHEAD_BIN" ] || bh_die "swift build did not produce $BULKHEAD_BIN"
         else
             bh_die "BULKHEAD_BIN=$BULKHEAD_BIN is not an executable (BULKHEAD_BIN=none skips Bulkhead)"

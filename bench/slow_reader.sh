@@ -20,8 +20,8 @@ OUT="$BH_BENCH_DIR/slow-reader"
 mkdir -p "$OUT"
 
 if [ ! -x "$BULKHEAD_BIN" ]; then
-    bh_say "building bulkhead: swift build -c release"
-    (cd "$BH_REPO" && swift build -c release >"$OUT/swift-build.log" 2>&1) || bh_die "swift build -c release failed (see $OUT/swift-build.log)"
+    bh_say "building bulkhead: ${BH_RELEASE_BUILD[*]}"
+    (cd "$BH_REPO" && "${BH_RELEASE_BUILD[@]}" >"$OUT/swift-build.log" 2>&1) || bh_die "the release build failed (see $OUT/swift-build.log)"
 fi
 bh_port_open "$BH_HOST" 55432 || bh_die "the local cluster is not running (deploy/local/cluster.sh up)"
 bh_port_open "$BH_HOST" "$PORT" && bh_die "port $PORT is already in use"

@@ -48,7 +48,7 @@ public struct ClientSession: Sendable {
     /// (An array: six short names compare faster than they hash.)
     static let serverOwnedParameters: [String] = [
         "server_version", "server_encoding", "integer_datetimes", "is_superuser", "session_authorization", "in_hot_standby",
-    ]
+    ].map(ParameterSet.canonical)
 
     private var state: State = .awaitingStartup
     private let settings: Settings

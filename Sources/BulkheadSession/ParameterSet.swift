@@ -46,10 +46,22 @@ public struct ParameterSet: Sendable, Hashable, Sequence {
         return found ? entries[index].parameter.value : nil
     }
 
+    /// The names PostgreSQL reports, and a few more that clients set, each as one shared String: keys of
+    /// different sets then share storage, and comparing them is a comparison of two words.
+    private static let canonicalKeys: [String: String] = Dictionary(uniqueKeysWithValues: [
+        "application_name", "client_encoding", "datestyle", "default_transaction_read_only", "in_hot_standby",
+        "integer_datetimes", "intervalstyle", "is_superuser", "server_encoding", "server_version",
+        "session_authorization", "standard_conforming_strings", "timezone", "search_path", "statement_timeout",
+        "lock_timeout", "extra_float_digits", "idle_in_transaction_session_timeout",
+    ].map { ($0, $0) })
+
+    /// `key` as the shared instance, when it is one of the known names.
+    static func canonical(_ key: String) -> String { canonicalKeys[key] ?? key }
+
     public subscript(name: String) -> String? {
         get { value(forKey: name.lowercased()) }
         set {
-            let key = name.lowercased()
+            let key = Self.canonical(name.lowercased())
             let (index, found) = position(of: key)
             switch (newValue, found) {
             case (let value?, true):

@@ -25,7 +25,11 @@ esac
 
 bash "$BH_LIB_DIR/cluster.sh" up
 bh_say "building bulkhead ($build)..."
-(cd "$BH_REPO" && swift build -c "$build" --product bulkhead >/dev/null)
+if [ "$build" = release ]; then
+    (cd "$BH_REPO" && "${BH_RELEASE_BUILD[@]}" --product bulkhead >/dev/null)
+else
+    (cd "$BH_REPO" && swift build -c "$build" --product bulkhead >/dev/null)
+fi
 binary="$BH_REPO/.build/$build/bulkhead"
 "$binary" check-config "$config"
 stop_proxy
