@@ -25,38 +25,127 @@ public enum ServerFrameDisposition: Sendable, Hashable {
 /// be matched to the request it answers. The proxy can then slip its own statements in front of a client's,
 /// hide their answers, and answer some client messages itself, without the client seeing anything out of order.
 public struct ServerLink: Sendable {
+    /// Everything that changes, behind one reference: a link changes hands on every lease and release, and
+    /// moving it then costs one retain instead of one per buffer it holds. Copy-on-write keeps value semantics.
+    private final class Storage: @unchecked Sendable {
+        // @unchecked: only mutated through `ServerLink.unique`, which copies a shared instance first.
+        let initialParameters: ParameterSet
+        var parameters: ParameterSet
+        var status: TransactionStatus = .idle
+        var pending = CircularBuffer<PendingResponse>(initialCapacity: 8)
+        /// Frames the proxy answers itself, ready to go to the client in order.
+        var synthesized: [ByteBuffer] = []
+        /// The client sent extended-protocol messages that no Sync has closed yet.
+        var extendedOpen = false
+        /// The server is in copy-in mode and the client has not ended the copy: the server ignores Sync and Flush.
+        var copyIn = false
+        var internalError: ErrorFields?
+        /// Values read back by a `.capture` request.
+        var captured: [String: String?] = [:]
+        /// Client statement names whose Parse failed or was skipped after an error: they exist nowhere.
+        var failedClientStatements: [String] = []
+        /// Named statements prepared on this connection by the proxy, with their last use, for LRU eviction.
+        var prepared: [String: UInt64] = [:]
+        var useClock: UInt64 = 0
+        /// Set when the proxy no longer knows the connection's state (a failed sync, a protocol error).
+        var isTainted = false
+
+        init(parameters: ParameterSet) {
+            self.initialParameters = parameters
+            self.parameters = parameters
+        }
+
+        func copy() -> Storage {
+            let copy = Storage(parameters: initialParameters)
+            copy.parameters = parameters
+            copy.status = status
+            copy.pending = pending
+            copy.synthesized = synthesized
+            copy.extendedOpen = extendedOpen
+            copy.copyIn = copyIn
+            copy.internalError = internalError
+            copy.captured = captured
+            copy.failedClientStatements = failedClientStatements
+            copy.prepared = prepared
+            copy.useClock = useClock
+            copy.isTainted = isTainted
+            return copy
+        }
+    }
+
     /// The pool's ID for the connection.
     public let id: Int
     /// The server's own cancel key, never shown to clients.
     public let backendKey: BackendKey?
+    private var storage: Storage
+
+    /// The storage, copied first if another value shares it.
+    private var unique: Storage {
+        mutating get {
+            if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+            return storage
+        }
+    }
+
     /// What the server reported at login: the values a reset returns to.
-    public let initialParameters: ParameterSet
+    public var initialParameters: ParameterSet { storage.initialParameters }
     /// The parameters in force on the connection now, as far as the proxy knows.
-    public internal(set) var parameters: ParameterSet
-    public private(set) var status: TransactionStatus = .idle
-    private var pending = CircularBuffer<PendingResponse>(initialCapacity: 8)
-    /// Frames the proxy answers itself, ready to go to the client in order.
-    private var synthesized: [ByteBuffer] = []
-    /// The client sent extended-protocol messages that no Sync has closed yet.
-    private var extendedOpen = false
-    /// The server is in copy-in mode and the client has not ended the copy: the server ignores Sync and Flush.
-    private var copyIn = false
-    private var internalError: ErrorFields?
-    /// Values read back by a `.capture` request.
-    private var captured: [String: String?] = [:]
-    /// Client statement names whose Parse failed or was skipped after an error: they exist nowhere.
-    private var failedClientStatements: [String] = []
-    /// Named statements prepared on this connection by the proxy, with their last use, for LRU eviction.
-    private var prepared: [String: UInt64] = [:]
-    private var useClock: UInt64 = 0
+    public internal(set) var parameters: ParameterSet {
+        get { storage.parameters }
+        set { unique.parameters = newValue }
+    }
+    public private(set) var status: TransactionStatus {
+        get { storage.status }
+        set { unique.status = newValue }
+    }
     /// Set when the proxy no longer knows the connection's state (a failed sync, a protocol error).
-    public private(set) var isTainted = false
+    public private(set) var isTainted: Bool {
+        get { storage.isTainted }
+        set { unique.isTainted = newValue }
+    }
+
+    // The storage's fields under their own names: reads borrow them, writes change them in place.
+    private var pending: CircularBuffer<PendingResponse> {
+        _read { yield storage.pending }
+        _modify { yield &unique.pending }
+    }
+    private var synthesized: [ByteBuffer] {
+        _read { yield storage.synthesized }
+        _modify { yield &unique.synthesized }
+    }
+    private var extendedOpen: Bool {
+        _read { yield storage.extendedOpen }
+        _modify { yield &unique.extendedOpen }
+    }
+    private var copyIn: Bool {
+        _read { yield storage.copyIn }
+        _modify { yield &unique.copyIn }
+    }
+    private var internalError: ErrorFields? {
+        _read { yield storage.internalError }
+        _modify { yield &unique.internalError }
+    }
+    private var captured: [String: String?] {
+        _read { yield storage.captured }
+        _modify { yield &unique.captured }
+    }
+    private var failedClientStatements: [String] {
+        _read { yield storage.failedClientStatements }
+        _modify { yield &unique.failedClientStatements }
+    }
+    private var prepared: [String: UInt64] {
+        _read { yield storage.prepared }
+        _modify { yield &unique.prepared }
+    }
+    private var useClock: UInt64 {
+        _read { yield storage.useClock }
+        _modify { yield &unique.useClock }
+    }
 
     public init(id: Int, backendKey: BackendKey?, parameters: ParameterSet) {
         self.id = id
         self.backendKey = backendKey
-        self.initialParameters = parameters
-        self.parameters = parameters
+        self.storage = Storage(parameters: parameters)
     }
 
     // MARK: State
