@@ -131,13 +131,16 @@ extension ClientSession {
     }
 
     mutating func askWritePosition(on link: inout ServerLink, into action: inout SessionAction) {
-        action.toServer.append(link.internalQuery(RoutingQueries.writePosition, owner: .writePosition))
+        action.toServer.append(link.internalQuery(encoded: Self.writePositionQuery, owner: .writePosition))
         routing.positionQueries.append(routing.writesSent)
         routing.commitSent = false
     }
 
     /// The client's ReadyForQuery `I` while ``SessionRouting/owesWritePosition``: hold it, and make sure a
     /// write-position query follows.
+    /// ``RoutingQueries/writePosition`` as a Query frame, encoded once: it follows every write that commits.
+    static let writePositionQuery = FrontendMessage.query(RoutingQueries.writePosition).encodedFrame
+
     mutating func holdReadyForWritePosition(_ frame: Frame, on link: inout ServerLink, into action: inout SessionAction) {
         if routing.positionQueries.isEmpty { askWritePosition(on: &link, into: &action) }
         routing.heldReady = frame.raw

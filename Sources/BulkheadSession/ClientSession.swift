@@ -462,11 +462,11 @@ public struct ClientSession: Sendable {
 
     /// The pool handed over a server connection.
     /// - Parameter onReplica: the connection is a replica's, so it may take only reads.
-    public mutating func serverLeased(_ link: ServerLink, onReplica: Bool = false) -> SessionAction {
+    /// - Parameter link: taken over, not copied: a link no one else holds is then changed in place.
+    public mutating func serverLeased(_ link: consuming ServerLink, onReplica: Bool = false) -> SessionAction {
         acquiring = false
         ownsUnnamedStatement = false
         routing.onReplica = onReplica
-        var link = link
         var action = SessionAction()
         switch state {
         case .awaitingServer:
@@ -568,6 +568,13 @@ public struct ClientSession: Sendable {
                 if disposition == .forward, !link.hasSynthesized {
                     self.link = link
                     planRetry.forwardedToClient()
+                    continue
+                }
+                if disposition == .swallow, !link.hasSynthesized {
+                    // An answer to the proxy's own statement: cut out of the run, with nothing else to do.
+                    self.link = link
+                    Self.forwardRun(of: frames, from: runStart, to: frameStart, into: &action)
+                    runStart = rest.readerIndex
                     continue
                 }
                 Self.forwardRun(of: frames, from: runStart, to: frameStart, into: &action)

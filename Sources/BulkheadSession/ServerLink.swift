@@ -236,8 +236,13 @@ public struct ServerLink: Sendable {
 
     /// Builds a Query of the proxy's own whose responses will be swallowed.
     public mutating func internalQuery(_ sql: String, owner: ResponseOwner) -> ByteBuffer {
+        internalQuery(encoded: FrontendMessage.query(sql).encodedFrame, owner: owner)
+    }
+
+    /// Records a Query of the proxy's own, already encoded (a constant one is encoded once).
+    public mutating func internalQuery(encoded frame: ByteBuffer, owner: ResponseOwner) -> ByteBuffer {
         expect(.query, owner: owner)
-        return FrontendMessage.query(sql).encodedFrame
+        return frame
     }
 
     /// Client statement names whose Parse failed, to be forgotten by the session.
@@ -346,7 +351,7 @@ public struct ServerLink: Sendable {
             return forwardOrSwallow
         case MessageType.Backend.dataRow:
             if case .capture(let names) = head.owner { capture(frame, names: names) }
-            if head.owner == .writePosition { capture(frame, names: [Self.writePositionColumn]) }
+            if head.owner == .writePosition { captured[Self.writePositionColumn] = Self.firstColumn(of: frame) }
             return forwardOrSwallow
         case MessageType.Backend.notificationResponse:
             return .forward
@@ -408,6 +413,15 @@ public struct ServerLink: Sendable {
             }
             pending.removeFirst()
         }
+    }
+
+    /// The first column of a DataRow as text, read in place (nil for SQL NULL or a malformed row): the write
+    /// position follows every write, so it skips decoding the whole message.
+    private static func firstColumn(of frame: Frame) -> String?? {
+        var body = frame.body
+        guard let count = body.readInteger(as: Int16.self), count >= 1, let length = body.readInteger(as: Int32.self) else { return nil }
+        if length < 0 { return .some(nil) }
+        return body.readString(length: Int(length)).map { .some($0) }
     }
 
     private mutating func capture(_ frame: Frame, names: [String]) {
