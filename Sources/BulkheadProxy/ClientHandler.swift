@@ -47,6 +47,8 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
     /// Reads paused for backpressure, to resume only what was paused when the lease ends.
     private var serverReadsPaused = false
     private var clientReadsPaused = false
+    /// Counted among the pinned clients, until it leaves.
+    private var countedPinned = false
 
     init(runtime: ProxyRuntime, eventLoop: any EventLoop, overLimit: Bool) {
         self.runtime = runtime
@@ -101,7 +103,16 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
                 }
             }
             perform(session.clientFrame(frame, effects: effects))
+            // (Not once the client has gone: a Terminate may have closed the channel inside `perform`.)
+            if session.isPinned, !countedPinned, session.isReady, session.poolMode != .session { notePinned() }
         }
+    }
+
+    /// Pinning costs the pool a connection for as long as the client stays, so it is counted and logged.
+    private func notePinned() {
+        countedPinned = true
+        runtime.clientPinned()
+        logger.info("server connection pinned to its client until it disconnects: \(session.pinReason ?? "session state")")
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -140,6 +151,7 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
         if let database { runtime.routing?.forget(consistencyKey(database), database: database.name) }
         runtime.cancels.remove(session.backendKey)
         if counted { counted = false; runtime.clientLeft() }
+        if countedPinned { countedPinned = false; runtime.pinnedClientLeft() }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

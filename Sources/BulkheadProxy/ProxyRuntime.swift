@@ -23,6 +23,8 @@ final class ProxyRuntime: Sendable {
     let mockKey = AuthRandom.bytes(32)
     private let planBox: NIOLockedValueBox<ProxyPlan>
     private let clients = NIOLockedValueBox(0)
+    /// Clients whose server connection is pinned to them (transaction or statement pooling).
+    private let pinned = NIOLockedValueBox(0)
 
     init(plan: ProxyPlan, loops: [any EventLoop], logger: Logger, connector: any ServerConnector = TCPConnector(),
          now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
@@ -76,4 +78,10 @@ final class ProxyRuntime: Sendable {
     func clientLeft() { clients.withLockedValue { $0 -= 1 } }
 
     var clientCount: Int { clients.withLockedValue { $0 } }
+
+    func clientPinned() { pinned.withLockedValue { $0 += 1 } }
+
+    func pinnedClientLeft() { pinned.withLockedValue { $0 -= 1 } }
+
+    var pinnedCount: Int { pinned.withLockedValue { $0 } }
 }

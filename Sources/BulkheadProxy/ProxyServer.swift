@@ -76,6 +76,9 @@ public final class ProxyServer: Sendable {
     /// Number of connected clients.
     public var clientCount: Int { runtime.clientCount }
 
+    /// Clients that hold a pinned server connection (session state under transaction or statement pooling).
+    public var pinnedClientCount: Int { runtime.pinnedCount }
+
     /// Pool occupancy, keyed by "database/user@node".
     public func poolStats() -> [String: (idle: Int, leased: Int, waiting: Int)] {
         var out: [String: (idle: Int, leased: Int, waiting: Int)] = [:]

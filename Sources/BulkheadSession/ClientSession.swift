@@ -74,6 +74,8 @@ public struct ClientSession: Sendable {
     private var dirtySettings: Set<String> = []
     /// The client created session state, so it keeps its server connection until it leaves.
     public private(set) var isPinned = false
+    /// What pinned it first (for example "a temporary table"), for the log and the stats.
+    public private(set) var pinReason: String?
     /// A message was refused locally: drop the client's messages until its Sync, as the server would.
     private var skippingUntilSync = false
     /// The current extended-protocol exchange, kept for one retry after an invalidated plan.
@@ -337,7 +339,10 @@ public struct ClientSession: Sendable {
             routing.named.removeAll()
         }
         dirtySettings.formUnion(effects.settings)
-        if effects.sessionState != nil { isPinned = true }
+        if let reason = effects.sessionState, !isPinned {
+            isPinned = true
+            pinReason = reason
+        }
     }
 
     /// Handles the extended-protocol messages that name statements. Returns nil when the frame is not one of

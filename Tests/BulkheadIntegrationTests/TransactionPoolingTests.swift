@@ -99,17 +99,26 @@ final class TransactionPoolingTests: XCTestCase {
     }
 
     func testTemporaryTablePinsTheConnectionToItsClient() throws {
-        let connection = try proxy.connect()
-        try connection.exec("CREATE TEMP TABLE scratch(x int)")
-        try connection.exec("INSERT INTO scratch VALUES (1), (2)")
-        // Other clients keep the pool busy; the pinned client still finds its temp table every time.
-        let conninfo = proxy.conninfo()
-        let errors = concurrently(20) { _ in
-            let other = try PQConnection(conninfo)
-            for _ in 0..<20 { try other.exec("SELECT pg_backend_pid()") }
+        do {
+            let connection = try proxy.connect()
+            XCTAssertEqual(proxy.server.pinnedClientCount, 0)
+            try connection.exec("CREATE TEMP TABLE scratch(x int)")
+            XCTAssertEqual(proxy.server.pinnedClientCount, 1, "pinning shows in the stats")
+            try connection.exec("INSERT INTO scratch VALUES (1), (2)")
+            // Other clients keep the pool busy; the pinned client still finds its temp table every time.
+            let conninfo = proxy.conninfo()
+            let errors = concurrently(20) { _ in
+                let other = try PQConnection(conninfo)
+                for _ in 0..<20 { try other.exec("SELECT pg_backend_pid()") }
+            }
+            XCTAssertTrue(errors.isEmpty)
+            for _ in 0..<20 { XCTAssertEqual(try connection.exec("SELECT count(*) FROM scratch").first, "2") }
+            XCTAssertEqual(proxy.server.pinnedClientCount, 1, "the other clients pinned nothing")
         }
-        XCTAssertTrue(errors.isEmpty)
-        for _ in 0..<20 { XCTAssertEqual(try connection.exec("SELECT count(*) FROM scratch").first, "2") }
+        // The connection is closed on leaving the block: a pinned client that leaves is no longer counted.
+        let deadline = Date().addingTimeInterval(5)
+        while proxy.server.pinnedClientCount != 0, Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        XCTAssertEqual(proxy.server.pinnedClientCount, 0)
     }
 }
 
