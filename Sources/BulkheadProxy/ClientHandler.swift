@@ -139,6 +139,8 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
     /// Backpressure: while the server cannot keep up (e.g. a large COPY FROM STDIN), stop reading from the client.
     func serverWritabilityChanged(_ writable: Bool) {
         eventLoop.execute {
+            // A late report from a connection already given back must not pause a client that holds none.
+            guard writable || self.serverChannel != nil else { return }
             self.clientReadsPaused = !writable
             self.context?.channel.setOption(ChannelOptions.autoRead, value: writable).whenFailure { _ in }
         }
