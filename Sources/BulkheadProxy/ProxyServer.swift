@@ -47,6 +47,9 @@ public final class ProxyServer: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: false)
+            // NIO keeps each channel's receive buffer for its next read. Clients mostly sit idle between short
+            // messages, so theirs starts small (and grows under load) rather than at 2 KB per idle client.
+            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 256, maximum: 65536))
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let underLimit = runtime.clientArrived()

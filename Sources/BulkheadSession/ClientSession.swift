@@ -34,7 +34,8 @@ public struct ClientSession: Sendable {
 
     enum State: Sendable {
         case awaitingStartup
-        case authenticating(ClientAuthentication)
+        /// Indirect: the exchange's state is large and lives only during login, not in every idle session.
+        indirect case authenticating(ClientAuthentication)
         /// Authenticated; the first server connection is on its way.
         case awaitingServer
         /// The client's startup parameters are being applied on the first server connection.
