@@ -38,7 +38,6 @@ public final class ProxyServer: Sendable {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         let loops = Array(group.makeIterator())
         let runtime = ProxyRuntime(plan: plan, loops: loops, logger: logger)
-        let maxLength = plan.maxMessageLength
         // Idle clients are checked as often as the shorter of the two idle limits; the session decides which applies.
         let idleCheck = [plan.clientIdleTimeout, plan.idleTransactionTimeout].compactMap { $0 }.min()
             .map { TimeAmount.nanoseconds(Int64($0.nanoseconds)) }
@@ -57,7 +56,6 @@ public final class ProxyServer: Sendable {
                     if let check = idleCheck {
                         try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: check))
                     }
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(ClientDecoder(maxMessageLength: maxLength)))
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }
             }

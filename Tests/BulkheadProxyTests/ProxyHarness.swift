@@ -38,7 +38,6 @@ final class ProxyHarness {
         let channel = EmbeddedChannel(loop: loop)
         let underLimit = runtime.clientArrived()
         try channel.pipeline.syncOperations.addHandler(ClosedSocketHandler())
-        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(ClientDecoder(maxMessageLength: plan.maxMessageLength)))
         try channel.pipeline.syncOperations.addHandler(ClientHandler(runtime: runtime, eventLoop: loop, overLimit: !underLimit))
         channel.connect(to: try SocketAddress(ipAddress: "198.51.100.7", port: 40000), promise: nil)
         return TestClient(channel: channel)
