@@ -245,29 +245,15 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
     }
 
     func serverFrames(_ frames: ByteBuffer) {
-        if eventLoop.inEventLoop {
-            perform(session.serverFrames(frames))
-        } else {
-            eventLoop.execute { self.perform(self.session.serverFrames(frames)) }
-        }
+        eventLoop.runHereOrQueue { self.perform(self.session.serverFrames(frames)) }
     }
 
     func serverReadComplete() {
-        if eventLoop.inEventLoop {
-            context?.flush()
-            flushServer()
-        } else {
-            eventLoop.execute { self.context?.flush(); self.flushServer() }
-        }
+        eventLoop.runHereOrQueue { self.context?.flush(); self.flushServer() }
     }
 
     func serverClosed() {
-        if eventLoop.inEventLoop {
-            serverChannel = nil
-            perform(session.serverClosed())
-        } else {
-            eventLoop.execute { self.serverChannel = nil; self.perform(self.session.serverClosed()) }
-        }
+        eventLoop.runHereOrQueue { self.serverChannel = nil; self.perform(self.session.serverClosed()) }
     }
 
     /// Forwards a cancel to the server connection this client holds now, if any.
@@ -416,14 +402,9 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
         guard !serverWrites.isEmpty, let channel = serverChannel else { return }
         let writes = serverWrites
         serverWrites.removeAll(keepingCapacity: true)
-        if channel.eventLoop.inEventLoop {
+        channel.eventLoop.runHereOrQueue {
             for buffer in writes { channel.write(buffer, promise: nil) }
             channel.flush()
-        } else {
-            channel.eventLoop.execute {
-                for buffer in writes { channel.write(buffer, promise: nil) }
-                channel.flush()
-            }
         }
     }
 }

@@ -131,8 +131,7 @@ final class PoolManager: Sendable {
     func release(_ release: ServerRelease, channel: any Channel) {
         let id = release.link.id
         let resetQuery = plan.withLockedValue { $0.resetQuery }
-        // Usually the connection shares the client's loop: then no task hop, which costs more than the work.
-        onLoop(of: channel) { [self] in
+        channel.eventLoop.runHereOrQueue { [self] in
             let handler = state.withLockedValue { $0.records[id]?.handler }
             handler?.detach()
             switch release.disposition {
@@ -198,26 +197,25 @@ final class PoolManager: Sendable {
     }
 
     private func hand(_ lease: Lease, key: PoolKey) {
-        let found = state.withLockedValue { state -> (Waiter?, ServerLink?, (any Channel)?, ServerHandler?, ContinuousClock.Instant?) in
-            let waiter = state.waiters.removeValue(forKey: lease.request)
-            // Moved out in place: a copy of a link costs a retain per buffer it holds.
-            let link = state.records[lease.connection]?.link.take()
-            let record = state.records[lease.connection]
-            return (waiter, link, record?.channel, record?.handler, record?.idleSince)
+        let found = state.withLockedValue { state in
+            // The link is moved out in place rather than copied with the rest of the record.
+            (waiter: state.waiters.removeValue(forKey: lease.request), link: state.records[lease.connection]?.link.take(),
+             record: state.records[lease.connection])
         }
-        guard let link = found.1, let channel = found.2, let handler = found.3 else {
+        guard let link = found.link, let channel = found.record?.channel, let handler = found.record?.handler else {
             // The connection vanished between the decision and now: it is closing; the pool hears of that separately.
-            if let client = found.0?.client { client.eventLoop.execute { client.serverUnavailable("bulkhead: server connection lost") } }
+            if let client = found.waiter?.client { client.eventLoop.execute { client.serverUnavailable("bulkhead: server connection lost") } }
             return
         }
-        guard let client = found.0?.client else {
+        guard let client = found.waiter?.client else {
             // The client left while waiting.
             returned(lease.connection, link: link, reusable: true)
             return
         }
         let checkDelay = plan.withLockedValue { $0.serverCheckDelay }
-        let needsCheck = checkDelay.map { delay in found.4.map { $0.advanced(by: delay) <= now() } ?? false } ?? false
-        onLoop(of: channel) { [self] in
+        let idleSince = found.record?.idleSince
+        let needsCheck = checkDelay.map { delay in idleSince.map { $0.advanced(by: delay) <= now() } ?? false } ?? false
+        channel.eventLoop.runHereOrQueue { [self] in
             guard needsCheck else { return attach(link, handler: handler, channel: channel, to: client) }
             handler.check(link) { [self] result in
                 switch result {
@@ -235,11 +233,6 @@ final class PoolManager: Sendable {
         }
     }
 
-    /// Runs `work` on `channel`'s event loop: at once when already there, else as a task.
-    private func onLoop(of channel: any Channel, _ work: @escaping @Sendable () -> Void) {
-        if channel.eventLoop.inEventLoop { work() } else { channel.eventLoop.execute(work) }
-    }
-
     /// Gives the client the connection, unless it died since the pool chose it. Runs on the connection's event loop.
     private func attach(_ link: ServerLink, handler: ServerHandler, channel: any Channel, to client: any PoolClient) {
         guard handler.attach(client) else {
@@ -248,11 +241,7 @@ final class PoolManager: Sendable {
             client.eventLoop.execute { client.serverUnavailable("bulkhead: server connection lost before it could be used") }
             return
         }
-        if client.eventLoop.inEventLoop {
-            client.serverLeased(link, channel: channel)
-        } else {
-            client.eventLoop.execute { client.serverLeased(link, channel: channel) }
-        }
+        client.eventLoop.runHereOrQueue { client.serverLeased(link, channel: channel) }
     }
 
     private func connect(_ order: ConnectOrder, key: PoolKey) {

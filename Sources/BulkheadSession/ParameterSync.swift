@@ -19,13 +19,11 @@ public enum ParameterSync {
         while w < want.count || h < have.count {
             // Keys mostly match one for one, and equality of short strings is cheaper than ordering.
             if w < want.count, h < have.count, want[w].key == have[h].key {
-                if want[w].parameter.value != have[h].parameter.value {
-                    calls.append((want[w].key, setConfig(want[w].parameter.name, literal(want[w].parameter.value))))
-                }
+                if want[w].parameter.value != have[h].parameter.value { calls.append(setCall(want[w])) }
                 w += 1
                 h += 1
             } else if h == have.count || (w < want.count && want[w].key < have[h].key) {
-                calls.append((want[w].key, setConfig(want[w].parameter.name, literal(want[w].parameter.value))))
+                calls.append(setCall(want[w]))
                 w += 1
             } else {
                 // Set by an earlier client and not wanted by this one: back to its login value.
@@ -35,6 +33,11 @@ public enum ParameterSync {
         }
         guard !calls.isEmpty else { return nil }
         return "SELECT " + calls.sorted { $0.key < $1.key }.map(\.call).joined(separator: ", ")
+    }
+
+    /// The call that gives a parameter the value the client wants.
+    private static func setCall(_ entry: ParameterSet.Entry) -> (key: String, call: String) {
+        (entry.key, setConfig(entry.parameter.name, literal(entry.parameter.value)))
     }
 
     /// The call that returns a parameter the client does not want to its login value, or nil if it has it.

@@ -60,7 +60,7 @@ public struct SessionAction: Sendable {
             acquireServer = true
             routeFacts = later.routeFacts
         }
-        learnedWriteLSN = later.learnedWriteLSN ?? learnedWriteLSN
+        if let lsn = later.learnedWriteLSN { learnedWriteLSN = max(learnedWriteLSN ?? lsn, lsn) }
         routeOverride = later.routeOverride ?? routeOverride
         cancelAcquire = cancelAcquire || later.cancelAcquire
         release = later.release ?? release
