@@ -47,6 +47,11 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
     /// Reads paused for backpressure, to resume only what was paused when the lease ends.
     private var serverReadsPaused = false
     private var clientReadsPaused = false
+    /// Session pooling with routing: the client's own server connection, set aside while a read runs on a
+    /// replica lease, with its pool ID and the node it counts against.
+    private var parkedChannel: (any Channel)?
+    private var parkedServerID: Int?
+    private var homeNode: NodeID?
     /// Counted among the pinned clients, until it leaves.
     private var countedPinned = false
     /// Cuts the client's bytes into startup packets, then frames, checking lengths before buffering. Run here
@@ -119,8 +124,9 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
             if let user = session.user { logger[metadataKey: "user"] = "\(user)" }
             perform(action)
         case .message(var frame):
-            let pooled = session.poolMode != .session && session.isReady
-            let routes = pooled && runtime.routing != nil && database.map { $0.routesReads } == true
+            let routes = session.isReady && runtime.routing != nil && database.map { $0.routesReads } == true
+            // Session pooling looks at statements only to route them.
+            let pooled = session.isReady && (session.poolMode != .session || routes)
             var effects = pooled ? runtime.effects.effects(of: frame, routing: routes) : .none
             // Every message of a tenant's client is screened, including any it pipelines during login.
             // `SET bulkhead.route` alone is the proxy's own setting and never reaches a server.
@@ -166,10 +172,11 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
     }
 
     /// Backpressure: while the server cannot keep up (e.g. a large COPY FROM STDIN), stop reading from the client.
-    func serverWritabilityChanged(_ writable: Bool) {
+    func serverWritabilityChanged(_ writable: Bool, on server: Int) {
         eventLoop.execute {
-            // A late report from a connection already given back must not pause a client that holds none.
-            guard writable || self.serverChannel != nil else { return }
+            // A late report from a connection already given back must not pause a client that holds none, and
+            // a connection set aside is not being written to.
+            guard writable || self.serverChannel != nil, server != self.parkedServerID else { return }
             self.clientReadsPaused = !writable
             self.context?.channel.setOption(ChannelOptions.autoRead, value: writable).whenFailure { _ in }
         }
@@ -244,16 +251,32 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
         perform(session.serverUnavailable(message))
     }
 
-    func serverFrames(_ frames: ByteBuffer) {
-        eventLoop.runHereOrQueue { self.perform(self.session.serverFrames(frames)) }
+    func serverFrames(_ frames: ByteBuffer, from server: Int) {
+        eventLoop.runHereOrQueue {
+            if server == self.parkedServerID {
+                self.perform(self.session.homeFrames(frames))
+            } else {
+                self.perform(self.session.serverFrames(frames))
+            }
+        }
     }
 
     func serverReadComplete() {
         eventLoop.runHereOrQueue { self.context?.flush(); self.flushServer() }
     }
 
-    func serverClosed() {
-        eventLoop.runHereOrQueue { self.serverChannel = nil; self.perform(self.session.serverClosed()) }
+    func serverClosed(_ server: Int) {
+        eventLoop.runHereOrQueue {
+            if server == self.parkedServerID {
+                self.parkedChannel = nil
+                self.parkedServerID = nil
+                self.endHomeLease()
+                self.perform(self.session.homeClosed())
+            } else {
+                self.serverChannel = nil
+                self.perform(self.session.serverClosed())
+            }
+        }
     }
 
     /// Forwards a cancel to the server connection this client holds now, if any.
@@ -291,6 +314,24 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
             }
             runtime.pools.release(release, channel: channel)
         }
+        if let release = action.releaseHome, let channel = parkedChannel {
+            parkedChannel = nil
+            parkedServerID = nil
+            endHomeLease()
+            runtime.pools.release(release, channel: channel)
+        }
+        if action.parkHome, let channel = serverChannel {
+            // Reads paused for backpressure resume: the connection has nothing in flight.
+            if serverReadsPaused {
+                serverReadsPaused = false
+                channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
+            }
+            parkedChannel = channel
+            parkedServerID = session.parkedHomeID
+            serverChannel = nil
+            homeNode = routedNode
+            routedNode = nil
+        }
         if action.cancelAcquire {
             routeGeneration += 1
             routeWait?.cancel()
@@ -325,6 +366,26 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
                 channel.writeAndFlush(ByteBuffer()).whenComplete { _ in channel.close(promise: nil) }
             }
         }
+        if action.resumeHome { resumeHome() }
+    }
+
+    /// The client's own connection, set aside for a read, is attached again.
+    private func resumeHome() {
+        guard let channel = parkedChannel else { return }
+        parkedChannel = nil
+        parkedServerID = nil
+        serverChannel = channel
+        routedNode = homeNode
+        routedToReplica = false
+        homeNode = nil
+        if let context, !context.channel.isWritable {
+            serverReadsPaused = true
+            channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
+        }
+        perform(session.homeResumed())
+        // This may run from a timer or a lease's end, after the read that led here was flushed.
+        context?.flush()
+        flushServer()
     }
 
     // MARK: Routing
@@ -342,14 +403,20 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
             pendingRequest = runtime.pools.acquire(database: database, node: first, for: self)
             return
         }
-        // A session-pooled client keeps its connection for good, and writes may come: it stays on the primary.
-        let facts = session.poolMode == .session ? StatementFacts.write : facts
+        // A session-pooled client keeps its connection for good, and writes may come: it is the primary's.
+        // Only reads that its own connection stepped aside for are routed.
+        let facts = session.poolMode == .session && !session.hasParkedHome ? StatementFacts.write : facts
         routedFacts = facts
         let (decision, onReplica) = routing.route(facts, session: &routingSession, database: database, key: consistencyKey(database),
                                                   waitingSince: waitingSince, mayCheck: runtime.healthChecker != nil)
         switch decision.target {
         case .node(let node):
             routedNode = node
+            if session.hasParkedHome, !onReplica {
+                // The primary it is: the client's own connection takes the read, and no new lease is counted.
+                endRoutedLease()
+                return resumeHome()
+            }
             routedToReplica = onReplica
             let address = database.nodes.indices.contains(node.rawValue) ? database.nodes[node.rawValue] : first
             pendingRequest = runtime.pools.acquire(database: database, node: address, for: self)
@@ -389,6 +456,13 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
     private func endRoutedLease() {
         guard let node = routedNode else { return }
         routedNode = nil
+        runtime.routing?.leaseEnded(on: node)
+    }
+
+    /// The client's own connection, set aside, went back or away: its node is one connection less busy.
+    private func endHomeLease() {
+        guard let node = homeNode else { return }
+        homeNode = nil
         runtime.routing?.leaseEnded(on: node)
     }
 

@@ -7,13 +7,14 @@ import NIOCore
 
 /// Receives what a server connection sends, for the client session holding it.
 protocol ServerFrameSink: AnyObject, Sendable {
+    // `server` is the connection's pool ID: a session-pooled client may hold two connections at once.
     /// Whole frames, in order (as ``FrameBatcher`` cuts them). Called on the server connection's event loop.
-    func serverFrames(_ frames: ByteBuffer)
+    func serverFrames(_ frames: ByteBuffer, from server: Int)
     /// The server's read burst ended: a good time to flush.
     func serverReadComplete()
-    func serverClosed()
+    func serverClosed(_ server: Int)
     /// The server connection's writability changed (called on the server's event loop).
-    func serverWritabilityChanged(_ writable: Bool)
+    func serverWritabilityChanged(_ writable: Bool, on server: Int)
 }
 
 /// The channel handler of one server connection.
@@ -76,7 +77,7 @@ final class ServerHandler: ChannelInboundHandler, @unchecked Sendable {
             context.close(promise: nil)
             return
         }
-        if case .attached(let sink) = state { return sink.serverFrames(frames) }
+        if case .attached(let sink) = state { return sink.serverFrames(frames, from: id) }
         var rest = frames
         while let frame = Frame.next(in: &rest) {
             receiveUnattached(frame, context: context)
@@ -94,7 +95,7 @@ final class ServerHandler: ChannelInboundHandler, @unchecked Sendable {
     private func receiveUnattached(_ frame: Frame, context: ChannelHandlerContext) {
         switch state {
         case .attached(let sink):
-            sink.serverFrames(frame.raw)
+            sink.serverFrames(frame.raw, from: id)
         case .loggingIn(var login):
             let action = login.receive(frame)
             state = .loggingIn(login)
@@ -143,7 +144,7 @@ final class ServerHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if case .attached(let sink) = state { sink.serverWritabilityChanged(context.channel.isWritable) }
+        if case .attached(let sink) = state { sink.serverWritabilityChanged(context.channel.isWritable, on: id) }
         context.fireChannelWritabilityChanged()
     }
 
@@ -151,7 +152,7 @@ final class ServerHandler: ChannelInboundHandler, @unchecked Sendable {
         let previous = state
         state = .closed
         switch previous {
-        case .attached(let sink): sink.serverClosed()
+        case .attached(let sink): sink.serverClosed(id)
         case .loggingIn: onLogin(.failure(ResetFailed(description: "server closed the connection during login")))
         case .runningInternal(_, let completion):
             completion(.failure(ResetFailed(description: "server closed the connection during a reset or health check")))

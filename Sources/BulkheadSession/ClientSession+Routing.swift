@@ -11,7 +11,8 @@ struct StatementRoute: Sendable {
     var mayCopyIn: Bool
 
     init(_ effects: StatementEffects) {
-        facts = effects.route ?? .write
+        // Session state (a LISTEN, an advisory lock, a held cursor) belongs where the client's writes go.
+        facts = effects.sessionState == nil ? effects.route ?? .write : .write
         mayCopyIn = effects.mayCopyIn
     }
 
@@ -158,5 +159,92 @@ extension ClientSession {
             routing.heldReady = nil
             action.toClient.append(held)
         }
+    }
+}
+
+// MARK: Session pooling
+
+extension ClientSession {
+    /// A connection of the client's own is set aside while a read runs elsewhere.
+    public var hasParkedHome: Bool { parkedHome != nil }
+
+    /// The pool's ID of that connection, to tell its frames from those of the replica lease.
+    public var parkedHomeID: Int? { parkedHome?.id }
+
+    /// Session pooling with routing: whether this message may run on a replica lease instead of the client's
+    /// own connection. Only an autocommit read that leaves nothing behind may: a Query, or the Parse of the
+    /// unnamed statement, that is read-only, starts no transaction, changes no setting and creates no session
+    /// state, on a connection with nothing in flight. Its lease then ends with its ReadyForQuery. A named
+    /// statement stays home, where the client's later Binds look for it.
+    func mayLeaveHome(_ frame: Frame, effects: StatementEffects, link: ServerLink) -> Bool {
+        guard poolMode == .session, routing.routesReads, !isPinned, link.isIdle, dirtySettings.isEmpty,
+              routing.heldReady == nil, effects.refusal == nil, effects.settings.isEmpty, !effects.resetsAll,
+              !effects.deallocatesAll, effects.sessionState == nil, let facts = effects.route,
+              facts.isReadOnly, !facts.forcesPrimary, facts.transaction == nil else { return false }
+        switch frame.type {
+        case MessageType.Frontend.query: return true
+        case MessageType.Frontend.parse: return frame.namesUnnamedStatement
+        default: return false
+        }
+    }
+
+    /// Session pooling with routing, on the client's own connection: a ReadyForQuery `I` waits while the
+    /// settings the client changed are read back, so that its next read can be routed with them.
+    var holdsReadyForSettings: Bool {
+        poolMode == .session && routing.routesReads && parkedHome == nil && !isPinned && !dirtySettings.isEmpty
+            && routing.heldReady == nil
+    }
+
+    /// The settings read back: a ReadyForQuery held for them goes out, unless a write still owes its position.
+    /// (One held for a write position is released by ``writePositionAnswered(error:link:into:)``.)
+    mutating func settingsCaptured(on link: inout ServerLink, into action: inout SessionAction) {
+        guard let held = routing.heldReady, routing.positionQueries.isEmpty else { return }
+        if routing.tracksWrites, !routing.onReplica, routing.writesSent > routing.writesCovered {
+            askWritePosition(on: &link, into: &action)
+            return
+        }
+        routing.heldReady = nil
+        action.toClient.append(held)
+    }
+
+    /// The client's own connection is attached again (its replica lease ended, or routing chose the primary
+    /// for the read): it is given any settings changed meanwhile, then what waited.
+    public mutating func homeResumed() -> SessionAction {
+        var action = SessionAction()
+        guard isReady, let home = parkedHome else { return action }
+        parkedHome = nil
+        acquiring = false
+        routing.onReplica = false
+        // The unnamed statement, if the read made one, is on the other connection now.
+        ownsUnnamedStatement = false
+        attach(home, into: &action)
+        return action
+    }
+
+    /// Frames from the client's own connection while it is set aside. It has nothing in flight, so it may only
+    /// report a setting or a notice. Anything else (a FATAL before the server closes it) ends the session, which
+    /// cannot go on without that connection.
+    public mutating func homeFrames(_ frames: ByteBuffer) -> SessionAction {
+        var rest = frames
+        var action = SessionAction()
+        while let frame = Frame.next(in: &rest) {
+            switch frame.type {
+            case MessageType.Backend.parameterStatus:
+                continue
+            case MessageType.Backend.noticeResponse:
+                action.toClient.append(frame.raw)
+            default:
+                parkedHome?.taint()
+                return homeLost(appendingTo: action)
+            }
+        }
+        return action
+    }
+
+    /// The client's own connection closed while set aside.
+    public mutating func homeClosed() -> SessionAction {
+        guard parkedHome != nil else { return SessionAction() }
+        parkedHome = nil
+        return homeLost(appendingTo: SessionAction())
     }
 }

@@ -61,7 +61,7 @@ public struct ClientSession: Sendable {
     public private(set) var poolMode: PoolMode
     /// The server connection held now, if any.
     public internal(set) var link: ServerLink?
-    private var acquiring = false
+    var acquiring = false
     var queued: [(frame: Frame, effects: StatementEffects)] = []
     private var queuedBytes = 0
     /// Settings the client expects on whatever server connection serves it.
@@ -72,7 +72,7 @@ public struct ClientSession: Sendable {
     /// Under transaction pooling: the client's prepared statements, by the client's name, as prepared on servers.
     var statements: [String: Parse] = [:]
     /// Settings the client changed that must be read back from the server before its connection goes.
-    private var dirtySettings: Set<String> = []
+    var dirtySettings: Set<String> = []
     /// The client created session state, so it keeps its server connection until it leaves.
     public private(set) var isPinned = false
     /// What pinned it first (for example "a temporary table"), for the log and the stats.
@@ -83,12 +83,15 @@ public struct ClientSession: Sendable {
     var planRetry = PlanRetry()
     /// This client created the unnamed statement on the connection it holds. Without it, a Bind or Describe of
     /// the unnamed statement would reach one another client left there, since a Sync does not drop it.
-    private var ownsUnnamedStatement = false
+    var ownsUnnamedStatement = false
     /// Settings the proxy owns for this client; they win over anything the client asked for.
     private var forced = ParameterSet()
     private var statementNamespace = ""
     /// Read/write routing: replica leases and read-your-writes.
     var routing = SessionRouting()
+    /// Session pooling with routing: the client's own server connection, set aside while a read runs on a
+    /// replica lease. It stays this client's, with everything the session created on it.
+    var parkedHome: ServerLink?
 
     public init(backendKey: BackendKey, randomness: SessionRandomness, settings: Settings) {
         self.backendKey = backendKey
@@ -145,8 +148,8 @@ public struct ClientSession: Sendable {
         poolMode = policy.poolMode
         forced = policy.forcedParameters
         statementNamespace = policy.statementNamespace
-        routing.routesReads = policy.routesReads && poolMode != .session
-        routing.tracksWrites = policy.tracksWrites && poolMode != .session
+        routing.routesReads = policy.routesReads
+        routing.tracksWrites = policy.tracksWrites
         wanted = wanted.merging(forced)
         startupParameters = wanted
         guard let (auth, challenge) = ClientAuthentication.begin(user: request.user, policy: policy, randomness: randomness) else {
@@ -256,6 +259,17 @@ public struct ClientSession: Sendable {
             return action
         }
         if case .ready = state, queued.isEmpty, var link = takeLink() {
+            if mayLeaveHome(frame, effects: effects, link: link) {
+                // Session pooling: the client's own connection steps aside while routing picks a node for this read.
+                parkedHome = link
+                queued.append((frame, effects))
+                queuedBytes += frame.raw.readableBytes
+                acquiring = true
+                action.parkHome = true
+                action.acquireServer = true
+                action.routeFacts = queuedRouteFacts()
+                return action
+            }
             if mustLeaveReplica(frame, effects: effects, link: link) {
                 // A write behind a replica's reads: it waits for the replica lease to end, then goes to the primary.
                 self.link = link
@@ -327,9 +341,10 @@ public struct ClientSession: Sendable {
         if link.hasSynthesized { action.toClient += link.takeSynthesized() }
     }
 
-    /// Applies what the parser found: settings to read back later, resets, and pinning.
+    /// Applies what the parser found: settings to read back later, resets, and pinning. (Session pooling needs
+    /// it only when reads may run on other connections, which must then be given the same settings.)
     private mutating func note(_ effects: StatementEffects, on link: inout ServerLink) {
-        guard !effects.isNone, poolMode != .session else { return }
+        guard !effects.isNone, poolMode != .session || routing.routesReads else { return }
         if effects.resetsAll {
             wanted = startupParameters.merging(forced)
             dirtySettings.removeAll()
@@ -486,13 +501,7 @@ public struct ClientSession: Sendable {
             self.link = link
             return finishLogin()
         case .ready:
-            if let sql = ParameterSync.statement(wanted: wanted, link: link) {
-                action.toServer.append(link.internalQuery(sql, owner: .parameterSync))
-                link.parameters = ParameterSync.applied(wanted: wanted, link: link)
-            }
-            sendQueued(on: &link, into: &action)
-            self.link = link
-            releaseIfDone(into: &action)
+            attach(link, into: &action)
             return action
         case .awaitingStartup, .authenticating, .syncingLogin, .finished:
             // Nobody wants it any more: give it straight back.
@@ -501,10 +510,28 @@ public struct ClientSession: Sendable {
         }
     }
 
+    /// Makes `link` the attached connection once the session is under way: gives it the client's settings,
+    /// then what waited for it.
+    mutating func attach(_ link: consuming ServerLink, into action: inout SessionAction) {
+        if let sql = ParameterSync.statement(wanted: wanted, link: link) {
+            action.toServer.append(link.internalQuery(sql, owner: .parameterSync))
+            link.parameters = ParameterSync.applied(wanted: wanted, link: link)
+        }
+        sendQueued(on: &link, into: &action)
+        self.link = link
+        releaseIfDone(into: &action)
+    }
+
     /// The pool could not provide a server connection.
     public mutating func serverUnavailable(_ message: String) -> SessionAction {
         acquiring = false
         if case .finished = state { return SessionAction() }
+        if parkedHome != nil {
+            // A read that found no other node runs on the client's own connection, which is the primary's.
+            var action = SessionAction()
+            action.resumeHome = true
+            return action
+        }
         return fail(SQLState.connectionException, message, appendingTo: SessionAction())
     }
 
@@ -536,6 +563,7 @@ public struct ClientSession: Sendable {
         skippingUntilSync = batchFailed
         queued.removeAll()
         queuedBytes = 0
+        if parkedHome != nil { action.resumeHome = true }
         return action
     }
 
@@ -662,6 +690,14 @@ public struct ClientSession: Sendable {
         case (.ready, .forwardReady(let status)):
             planRetry.finished()
             transactionStatus = status
+            if status == .idle, holdsReadyForSettings, var link = takeLink() {
+                // Session pooling with routing: the client's next read may go to a replica lease, which must be
+                // given what this SET left. Read it back before the client may send that read.
+                captureDirtySettings(on: &link, into: &action)
+                routing.heldReady = frame.raw
+                self.link = link
+                return action
+            }
             if status == .idle, routing.owesWritePosition, var link = takeLink() {
                 holdReadyForWritePosition(frame, on: &link, into: &action)
                 self.link = link
@@ -682,15 +718,21 @@ public struct ClientSession: Sendable {
         case (.ready, .swallow):
             return action
         case (.ready, .internalDone(.capture(let names), let error)):
-            if error == nil, var link = takeLink() {
+            guard var link = takeLink() else { return action }
+            if error == nil {
                 for (name, value) in link.takeCaptured() where forced[name] == nil {
                     wanted[name] = value
                     link.parameters[name] = value
                 }
-                self.link = link
+            } else if poolMode == .session {
+                // Settings that cannot be read back cannot be given to another connection: reads stay home.
+                isPinned = true
+                pinReason = pinReason ?? "settings that could not be read back"
             } else {
                 dirtySettings.formUnion(names)
             }
+            settingsCaptured(on: &link, into: &action)
+            self.link = link
             releaseIfDone(into: &action)
             return action
         case (.ready, .internalDone(.parameterSync, let error?)):
@@ -726,8 +768,10 @@ public struct ClientSession: Sendable {
         guard let link else { return SessionAction() }
         self.link = nil
         switch state {
-        case .ready where poolMode != .session && link.isIdle:
-            return SessionAction()
+        case .ready where (poolMode != .session || parkedHome != nil) && link.isIdle:
+            var action = SessionAction()
+            action.resumeHome = parkedHome != nil
+            return action
         case .finished:
             return SessionAction()
         case .awaitingStartup, .authenticating, .awaitingServer, .syncingLogin, .ready:
@@ -766,17 +810,24 @@ public struct ClientSession: Sendable {
         wanted[name] = value
     }
 
-    /// In transaction and statement modes the connection goes back as soon as nothing is pending.
+    /// In transaction and statement modes the connection goes back as soon as nothing is pending; so does a
+    /// replica lease taken beside a session-pooled client's own connection, which then comes back into use.
     private mutating func releaseIfDone(into action: inout SessionAction) {
-        // Messages queued behind a held connection are writes waiting for a replica lease to end.
-        guard poolMode != .session, !isPinned, let idle = link?.isIdle, idle, queued.isEmpty || routing.onReplica,
-              var link = takeLink() else { return }
+        guard let idle = link?.isIdle, idle else { return }
+        if poolMode == .session, parkedHome == nil {
+            // The client's own connection stays. With routing, what SET left is read back now, so that the
+            // next replica lease can be given the same.
+            guard !dirtySettings.isEmpty, !isPinned, var link = takeLink() else { return }
+            captureDirtySettings(on: &link, into: &action)
+            self.link = link
+            return
+        }
+        // Messages queued behind a held connection are writes waiting for a replica lease to end. A replica
+        // lease beside the client's own connection goes back even if pinned: the client has a home to return to.
+        guard !isPinned || parkedHome != nil, queued.isEmpty || routing.onReplica, var link = takeLink() else { return }
         if !dirtySettings.isEmpty {
             // Read back what the client's SET/RESET left, so the next connection can be given the same.
-            let names = dirtySettings.sorted()
-            dirtySettings.removeAll()
-            let columns = names.map { "pg_catalog.current_setting(\(ParameterSync.literal($0)), true)" }.joined(separator: ", ")
-            action.toServer.append(link.internalQuery("SELECT " + columns, owner: .capture(names)))
+            captureDirtySettings(on: &link, into: &action)
             self.link = link
             return
         }
@@ -787,13 +838,23 @@ public struct ClientSession: Sendable {
             return
         }
         self.link = nil
-        action.release = ServerRelease(link: link, disposition: link.isTainted ? .close : .reuse)
+        action.release = ServerRelease(link: link, disposition: link.isTainted ? .close : isPinned ? .reset : .reuse)
         routing.onReplica = false
-        if !queued.isEmpty, !acquiring {
+        if parkedHome != nil {
+            action.resumeHome = true
+        } else if !queued.isEmpty, !acquiring {
             acquiring = true
             action.acquireServer = true
             action.routeFacts = queuedRouteFacts()
         }
+    }
+
+    /// Asks the server for the current values of the settings the client changed.
+    mutating func captureDirtySettings(on link: inout ServerLink, into action: inout SessionAction) {
+        let names = dirtySettings.sorted()
+        dirtySettings.removeAll()
+        let columns = names.map { "pg_catalog.current_setting(\(ParameterSync.literal($0)), true)" }.joined(separator: ", ")
+        action.toServer.append(link.internalQuery("SELECT " + columns, owner: .capture(names)))
     }
 
     /// Sends what waited for a connection, up to a write that a replica lease must not take.
@@ -816,6 +877,10 @@ public struct ClientSession: Sendable {
             action.cancelAcquire = true
         }
         queued.removeAll()
+        if let home = parkedHome {
+            parkedHome = nil
+            action.releaseHome = ServerRelease(link: home, disposition: home.isTainted ? .close : .reset)
+        }
         guard let link else { return }
         self.link = nil
         let disposition: ReleaseDisposition
@@ -837,6 +902,11 @@ public struct ClientSession: Sendable {
         action.close = .now
         if releasing { detach(into: &action) }
         return action
+    }
+
+    /// The session's own connection failed while set aside: the session cannot go on without it.
+    mutating func homeLost(appendingTo action: SessionAction) -> SessionAction {
+        fail(SQLState.connectionFailure, "server closed the connection unexpectedly", appendingTo: action)
     }
 
     private mutating func violation(_ message: String) -> SessionAction {

@@ -45,6 +45,14 @@ public struct SessionAction: Sendable {
     public var cancelAcquire = false
     /// Give the attached server connection back.
     public var release: ServerRelease?
+    /// Session pooling with routing: the client's own server connection steps aside, still its own, while a
+    /// read is routed. Its frames now go to ``ClientSession/homeFrames(_:)``.
+    public var parkHome = false
+    /// Session pooling with routing: take the connection that stepped aside back as the attached one, then
+    /// call ``ClientSession/homeResumed()``.
+    public var resumeHome = false
+    /// The connection that stepped aside goes back to the pool too (the client left while a read ran elsewhere).
+    public var releaseHome: ServerRelease?
     /// Forward a CancelRequest for this key (from a cancel connection).
     public var cancel: BackendKey?
     /// Close the client connection.
@@ -64,6 +72,9 @@ public struct SessionAction: Sendable {
         routeOverride = later.routeOverride ?? routeOverride
         cancelAcquire = cancelAcquire || later.cancelAcquire
         release = later.release ?? release
+        parkHome = parkHome || later.parkHome
+        resumeHome = resumeHome || later.resumeHome
+        releaseHome = later.releaseHome ?? releaseHome
         cancel = later.cancel ?? cancel
         close = later.close ?? close
     }

@@ -54,73 +54,15 @@ final class RoutingTests: XCTestCase {
         try ProxyFixture.start(toml: Self.toml, replicas: 2)
     }
 
-    /// Creates and fills the pgbench tables directly on the primary on first use, and lets the replicas catch up.
-    private func ensureBenchTables() throws {
-        if try Cluster.scalar("SELECT count(*) FROM pg_database WHERE datname = 'bench_it'", database: "postgres") == "0" {
-            try Cluster.scalar("CREATE DATABASE bench_it", database: "postgres")
-        }
-        if try Cluster.scalar("SELECT to_regclass('pgbench_accounts') IS NULL", database: "bench_it") == "t" {
-            var environment = ProcessInfo.processInfo.environment
-            environment["PGPASSWORD"] = "postgres"
-            let (status, output) = try runCommand(
-                ["pgbench", "-i", "-s", "1", "-q", "-h", Cluster.host, "-p", "\(Cluster.primaryPort)", "-U", "postgres", "bench_it"],
-                environment: environment)
-            XCTAssertEqual(status, 0, output)
-        }
-        try RoutingCluster.waitForReplicas()
-    }
-
     /// Read-only and writing pgbench clients side by side: no failures, every write routed to the primary, and
     /// the reads shared between the replicas, as the nodes' own pg_stat_database counters show.
     func testMixedPgbenchWritesGoToThePrimaryAndReadsSpreadOverReplicas() throws {
-        try ensureBenchTables()
+        try MixedPgbench.ensureTables()
         let proxy = try startProxy()
         defer { proxy.stop() }
-        let ports = [Cluster.primaryPort, RoutingCluster.replica1Port, RoutingCluster.replica2Port]
-        let before = try ports.map { try RoutingCluster.committed(port: $0, database: "bench_it") }
-
-        let environment = proxy.environment(user: "app", password: "", database: "bench_it")
-        let outputs = Outputs()
-        let failures = concurrently(2) { index in
-            let workload = index == 0 ? ["-S", "-c", "6"] : ["-b", "simple-update", "-c", "2"]
-            let (status, output) = try runCommand(["pgbench", "-n", "-M", "prepared", "-j", "2", "-T", "8"] + workload + ["bench_it"],
-                                                  environment: environment)
-            outputs.set(index, output)
-            if status != 0 { throw PQError(sqlState: nil, message: output) }
-        }
-        XCTAssertTrue(failures.isEmpty, "\(failures)")
-        let (readOutput, writeOutput) = (outputs[0], outputs[1])
-        for output in [readOutput, writeOutput] {
-            XCTAssertTrue(output.contains("number of failed transactions: 0 (0.000%)"), output)
-        }
-        let stats = Dictionary(uniqueKeysWithValues: proxy.server.nodeStats().map { ($0.name, $0) })
-        // An idle backend may hold its counters back for seconds; closing the pools makes every backend report.
-        proxy.stop()
-        Thread.sleep(forTimeInterval: 1.0)
-        let after = try ports.map { try RoutingCluster.committed(port: $0, database: "bench_it") }
-        let delta = zip(after, before).map { $0 - $1 }
-        let reads = Self.processed(in: readOutput)
-        let writes = Self.processed(in: writeOutput)
-        print("routing share: commits primary \(delta[0]), replica1 \(delta[1]), replica2 \(delta[2]); "
-            + "pgbench \(reads) read-only and \(writes) writing transactions; routed writes "
-            + "\(stats.mapValues(\.writesRouted)), reads \(stats.mapValues(\.readsRouted))")
-        XCTAssertGreaterThan(reads, 1000, readOutput)
-        XCTAssertGreaterThan(writes, 100, writeOutput)
-
-        XCTAssertEqual(stats["replica1"]?.writesRouted, 0, "no write may be routed to a replica")
-        XCTAssertEqual(stats["replica2"]?.writesRouted, 0, "no write may be routed to a replica")
-        XCTAssertGreaterThanOrEqual(stats["primary"]?.writesRouted ?? 0, UInt64(writes))
-        XCTAssertGreaterThanOrEqual(delta[0], writes, "the writing transactions committed on the primary")
-        // The read-only clients never wrote, so read-your-writes asks nothing of them: their reads all go to
-        // replicas, shared between the two.
-        XCTAssertGreaterThanOrEqual(delta[1] + delta[2], reads, "replicas served too few reads: \(delta)")
-        XCTAssertGreaterThan(delta[1], reads / 4, "replica1 got too small a share: \(delta)")
-        XCTAssertGreaterThan(delta[2], reads / 4, "replica2 got too small a share: \(delta)")
-    }
-
-    private static func processed(in output: String) -> Int {
-        let line = output.split(separator: "\n").first { $0.hasPrefix("number of transactions actually processed") }
-        return line.flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0
+        let (writes, stats) = try MixedPgbench.run(through: proxy, readArguments: ["-M", "prepared", "-S", "-c", "6"],
+                                                   writeArguments: ["-M", "prepared", "-b", "simple-update", "-c", "2"])
+        XCTAssertGreaterThanOrEqual(stats["primary"]?.writesRouted ?? 0, UInt64(writes), "every write was routed to the primary")
     }
 
     /// A tenant writes and reads back at once, through the same connection and through a new one, 10,000 times,
