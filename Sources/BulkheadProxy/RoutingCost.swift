@@ -104,7 +104,7 @@ public enum RoutingCost {
                 onReplica = replica
             }
             guard let leased = link.take() else { break }
-            _ = session.serverLeased(leased, onReplica: onReplica)
+            _ = session.serverLeased(consume leased, onReplica: onReplica)
             _ = session.clientFrame(execute)
             _ = session.clientFrame(sync)
             let action = session.serverFrames(read)

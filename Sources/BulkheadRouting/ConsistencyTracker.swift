@@ -23,6 +23,10 @@ public struct ConsistencyTracker: Sendable {
     private var nextSequence = 0
     /// The highest position folded in from forgotten scopes: every read must see it.
     public private(set) var floor: ReadRequirement?
+    /// When ``expire(now:)`` last ran. Writes run it at most once per ``expiryInterval``: retention is a
+    /// minute, and folding a scope a little late only keeps it exact a little longer.
+    private var lastExpiry: Instant?
+    static let expiryInterval: Duration = .seconds(1)
 
     public init(settings: ConsistencySettings = ConsistencySettings()) {
         self.settings = settings
@@ -35,10 +39,14 @@ public struct ConsistencyTracker: Sendable {
     public mutating func recordWrite(_ lsn: LSN, for key: ConsistencyKey, now: Instant) {
         let sequence = nextSequence
         nextSequence += 1
-        let highest = max(lsn, entries[key]?.requirement.lsn ?? .zero)
-        entries[key] = Entry(requirement: ReadRequirement(lsn: highest, recordedAt: now), sequence: sequence)
+        // One lookup in the common case: every write of a busy session lands here.
+        let entry = Entry(requirement: ReadRequirement(lsn: lsn, recordedAt: now), sequence: sequence)
+        if let previous = entries.updateValue(entry, forKey: key), previous.requirement.lsn > lsn {
+            // Positions learned out of order: a requirement never goes back.
+            entries[key]?.requirement = ReadRequirement(lsn: previous.requirement.lsn, recordedAt: now)
+        }
         order.append((key, sequence))
-        expire(now: now)
+        if lastExpiry.map({ now - $0 >= Self.expiryInterval }) ?? true { expire(now: now) }
         while entries.count > settings.capacity, foldOldest() {}
     }
 
@@ -57,6 +65,7 @@ public struct ConsistencyTracker: Sendable {
 
     /// Folds scopes not written for ``ConsistencySettings/retention`` into the floor.
     public mutating func expire(now: Instant) {
+        lastExpiry = now
         while let head = liveHead(), now - head.requirement.recordedAt >= settings.retention {
             _ = foldOldest()
         }

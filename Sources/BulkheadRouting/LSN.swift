@@ -18,11 +18,18 @@ public struct LSN: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// Parses the text form, or returns nil for anything PostgreSQL's `pg_lsn` input would reject
     /// (empty parts, more than 8 digits, signs, spaces, a missing or second `/`).
     public init?(_ text: some StringProtocol) {
+        self.init(utf8: text.utf8)
+    }
+
+    /// Parses the text form from its bytes, as a DataRow carries it. Inlinable so that callers get it
+    /// specialized for their byte collection: it runs after every write a routing client commits.
+    @inlinable
+    public init?<Bytes: Sequence>(utf8 bytes: Bytes) where Bytes.Element == UInt8 {
         var high: UInt64 = 0
         var low: UInt64 = 0
         var digits = 0
         var inLowPart = false
-        for byte in text.utf8 {
+        for byte in bytes {
             if byte == UInt8(ascii: "/") {
                 guard !inLowPart, digits > 0 else { return nil }
                 inLowPart = true
@@ -34,7 +41,7 @@ public struct LSN: Sendable, Hashable, Comparable, CustomStringConvertible {
             if inLowPart { low = low << 4 | nibble } else { high = high << 4 | nibble }
         }
         guard inLowPart, digits > 0 else { return nil }
-        value = high << 32 | low
+        self.init(high << 32 | low)
     }
 
     /// The text form PostgreSQL prints: upper-case hexadecimal without leading zeros.
@@ -58,7 +65,8 @@ public struct LSN: Sendable, Hashable, Comparable, CustomStringConvertible {
         lhs.value < rhs.value
     }
 
-    private static func hexValue(_ byte: UInt8) -> UInt64? {
+    @usableFromInline
+    static func hexValue(_ byte: UInt8) -> UInt64? {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): return UInt64(byte - UInt8(ascii: "0"))
         case UInt8(ascii: "a")...UInt8(ascii: "f"): return UInt64(byte - UInt8(ascii: "a") + 10)

@@ -79,8 +79,10 @@ extension ClientSession {
         }
     }
 
-    /// The facts a new lease is routed by: read-only only if every waiting message is.
+    /// The facts a new lease is routed by: read-only only if every waiting message is. (Without read routing
+    /// every lease goes to the primary, and nothing needs looking at.)
     func queuedRouteFacts() -> StatementFacts {
+        guard routing.routesReads else { return .write }
         var facts: StatementFacts?
         for (frame, effects) in queued {
             guard let route = statementRoute(of: frame, effects: effects) else { continue }
@@ -150,8 +152,8 @@ extension ClientSession {
     /// A write-position query answered. It counts only if the client's transaction had ended before it ran.
     mutating func writePositionAnswered(error: Bool, link: inout ServerLink, into action: inout SessionAction) {
         let covers = routing.positionQueries.isEmpty ? routing.writesCovered : routing.positionQueries.removeFirst()
-        let captured = link.takeCaptured()
-        if !error, link.status == .idle, let text = captured[ServerLink.writePositionColumn] ?? nil, let lsn = LSN(text) {
+        let position = link.takeWritePosition()
+        if !error, link.status == .idle, let text = position, let lsn = LSN(utf8: text.readableBytesView) {
             routing.writesCovered = max(routing.writesCovered, covers)
             action.learnedWriteLSN = max(action.learnedWriteLSN ?? .zero, lsn)
         }
@@ -217,7 +219,7 @@ extension ClientSession {
         routing.onReplica = false
         // The unnamed statement, if the read made one, is on the other connection now.
         ownsUnnamedStatement = false
-        attach(home, into: &action)
+        attach(consume home, into: &action)
         return action
     }
 

@@ -495,17 +495,18 @@ public struct ClientSession: Sendable {
                 action.toServer.append(link.internalQuery(sql, owner: .loginSync))
                 link.parameters = ParameterSync.applied(wanted: wanted, link: link)
                 state = .syncingLogin
-                self.link = link
+                self.link = consume link
                 return action
             }
-            self.link = link
+            self.link = consume link
             return finishLogin()
         case .ready:
-            attach(link, into: &action)
+            // `consume`: a link that stays referenced here would be copied by the first change made to it.
+            attach(consume link, into: &action)
             return action
         case .awaitingStartup, .authenticating, .syncingLogin, .finished:
             // Nobody wants it any more: give it straight back.
-            action.release = ServerRelease(link: link, disposition: .reuse)
+            action.release = ServerRelease(link: consume link, disposition: .reuse)
             return action
         }
     }
@@ -518,7 +519,7 @@ public struct ClientSession: Sendable {
             link.parameters = ParameterSync.applied(wanted: wanted, link: link)
         }
         sendQueued(on: &link, into: &action)
-        self.link = link
+        self.link = consume link
         releaseIfDone(into: &action)
     }
 
@@ -612,7 +613,7 @@ public struct ClientSession: Sendable {
                     continue
                 }
                 Self.forwardRun(of: frames, from: runStart, to: frameStart, into: &action)
-                action.absorb(serverFrame(frame, disposition: disposition, link: link))
+                action.absorb(serverFrame(frame, disposition: disposition, link: consume link))
             } else {
                 Self.forwardRun(of: frames, from: runStart, to: frameStart, into: &action)
                 action.absorb(serverFrame(frame))
@@ -633,7 +634,7 @@ public struct ClientSession: Sendable {
     public mutating func serverFrame(_ frame: Frame) -> SessionAction {
         guard var link = takeLink() else { return SessionAction() }
         let disposition = link.receive(frame)
-        return serverFrame(frame, disposition: disposition, link: link)
+        return serverFrame(frame, disposition: disposition, link: consume link)
     }
 
     /// The rest of ``serverFrame(_:)`` once the link, taken out of the session, has classified the frame.
@@ -646,18 +647,18 @@ public struct ClientSession: Sendable {
             }
         }
         if planRetry.isDraining || (disposition == .forward && frame.type == MessageType.Backend.errorResponse && planRetry.holdIfRetryable(frame)) {
-            return retryingInvalidatedPlan(disposition, frame: frame, link: link)
+            return retryingInvalidatedPlan(disposition, frame: frame, link: consume link)
         }
         let action = SessionAction()
         if link.hasSynthesized, case .ready = state {
             // The proxy's own answers follow the frame that completed the message before them.
             let synthesized = link.takeSynthesized()
-            self.link = link
+            self.link = consume link
             var result = serverFrame(disposition: disposition, frame: frame, action: action)
             result.toClient += synthesized
             return result
         }
-        self.link = link
+        self.link = consume link
         return serverFrame(disposition: disposition, frame: frame, action: action)
     }
 

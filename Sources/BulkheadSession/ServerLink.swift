@@ -42,6 +42,8 @@ public struct ServerLink: Sendable {
         var internalError: ErrorFields?
         /// Values read back by a `.capture` request.
         var captured: [String: String?] = [:]
+        /// The first column of a ``ResponseOwner/writePosition`` answer, as sent (nil for none or SQL NULL).
+        var writePosition: ByteBuffer?
         /// Client statement names whose Parse failed or was skipped after an error: they exist nowhere.
         var failedClientStatements: [String] = []
         /// Named statements prepared on this connection by the proxy, with their last use, for LRU eviction.
@@ -65,6 +67,7 @@ public struct ServerLink: Sendable {
             copy.copyIn = copyIn
             copy.internalError = internalError
             copy.captured = captured
+            copy.writePosition = writePosition
             copy.failedClientStatements = failedClientStatements
             copy.prepared = prepared
             copy.useClock = useClock
@@ -129,6 +132,11 @@ public struct ServerLink: Sendable {
         _read { yield storage.captured }
         _modify { yield &unique.captured }
     }
+
+    private var writePosition: ByteBuffer? {
+        _read { yield storage.writePosition }
+        _modify { yield &unique.writePosition }
+    }
     private var failedClientStatements: [String] {
         _read { yield storage.failedClientStatements }
         _modify { yield &unique.failedClientStatements }
@@ -166,8 +174,6 @@ public struct ServerLink: Sendable {
     /// implicit transaction, or continues the explicit one, rather than joining an extended-protocol batch.
     public var atMessageBoundary: Bool { !extendedOpen }
 
-    /// The key under which a ``ResponseOwner/writePosition`` answer is captured.
-    public static let writePositionColumn = "lsn"
 
     /// The link after a failed internal request: close it rather than reuse it.
     public mutating func taint() { isTainted = true }
@@ -249,6 +255,13 @@ public struct ServerLink: Sendable {
     public mutating func takeFailedClientStatements() -> [String] {
         defer { failedClientStatements.removeAll() }
         return failedClientStatements
+    }
+
+    /// The text of the last ``ResponseOwner/writePosition`` answer, as its bytes; nil if none came or it was NULL.
+    public mutating func takeWritePosition() -> ByteBuffer? {
+        guard let position = writePosition else { return nil }
+        writePosition = nil
+        return position
     }
 
     /// Values read back by the last `.capture` request (nil value: the setting does not exist).
@@ -351,7 +364,7 @@ public struct ServerLink: Sendable {
             return forwardOrSwallow
         case MessageType.Backend.dataRow:
             if case .capture(let names) = head.owner { capture(frame, names: names) }
-            if head.owner == .writePosition { captured[Self.writePositionColumn] = Self.firstColumn(of: frame) }
+            if head.owner == .writePosition { writePosition = Self.firstColumn(of: frame) }
             return forwardOrSwallow
         case MessageType.Backend.notificationResponse:
             return .forward
@@ -415,13 +428,13 @@ public struct ServerLink: Sendable {
         }
     }
 
-    /// The first column of a DataRow as text, read in place (nil for SQL NULL or a malformed row): the write
-    /// position follows every write, so it skips decoding the whole message.
-    private static func firstColumn(of frame: Frame) -> String?? {
+    /// The first column of a DataRow as a slice of it (nil for SQL NULL or a malformed row): the write
+    /// position follows every write, so it skips decoding the whole message and making a string.
+    private static func firstColumn(of frame: Frame) -> ByteBuffer? {
         var body = frame.body
-        guard let count = body.readInteger(as: Int16.self), count >= 1, let length = body.readInteger(as: Int32.self) else { return nil }
-        if length < 0 { return .some(nil) }
-        return body.readString(length: Int(length)).map { .some($0) }
+        guard let count = body.readInteger(as: Int16.self), count >= 1, let length = body.readInteger(as: Int32.self),
+              length >= 0 else { return nil }
+        return body.readSlice(length: Int(length))
     }
 
     private mutating func capture(_ frame: Frame, names: [String]) {
