@@ -70,7 +70,14 @@ final class RoutingService: Sendable {
     func recordWrite(_ lsn: LSN, database: String, key: ConsistencyKey) {
         let now = self.now()
         state.withLockedValue { state in
-            state.trackers[database, default: ConsistencyTracker()].recordWrite(lsn, for: key, now: now)
+            // Changed in place through its index: the `default:` subscript would copy the tracker.
+            if let index = state.trackers.index(forKey: database) {
+                state.trackers.values[index].recordWrite(lsn, for: key, now: now)
+            } else {
+                var tracker = ConsistencyTracker()
+                tracker.recordWrite(lsn, for: key, now: now)
+                state.trackers[database] = tracker
+            }
         }
     }
 

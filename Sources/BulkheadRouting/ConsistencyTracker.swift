@@ -23,10 +23,10 @@ public struct ConsistencyTracker: Sendable {
     private var nextSequence = 0
     /// The highest position folded in from forgotten scopes: every read must see it.
     public private(set) var floor: ReadRequirement?
-    /// When ``expire(now:)`` last ran. Writes run it at most once per ``expiryInterval``: retention is a
-    /// minute, and folding a scope a little late only keeps it exact a little longer.
-    private var lastExpiry: Instant?
-    static let expiryInterval: Duration = .seconds(1)
+    /// Writes since ``expire(now:)`` last ran. Writes run it once every ``writesPerExpiry``, not every time:
+    /// the owner also runs it on a timer, and folding a scope a little late only keeps it exact a little longer.
+    private var writesSinceExpiry = 0
+    static let writesPerExpiry = 256
 
     public init(settings: ConsistencySettings = ConsistencySettings()) {
         self.settings = settings
@@ -46,7 +46,8 @@ public struct ConsistencyTracker: Sendable {
             entries[key]?.requirement = ReadRequirement(lsn: previous.requirement.lsn, recordedAt: now)
         }
         order.append((key, sequence))
-        if lastExpiry.map({ now - $0 >= Self.expiryInterval }) ?? true { expire(now: now) }
+        writesSinceExpiry += 1
+        if writesSinceExpiry >= Self.writesPerExpiry { expire(now: now) }
         while entries.count > settings.capacity, foldOldest() {}
     }
 
@@ -65,7 +66,7 @@ public struct ConsistencyTracker: Sendable {
 
     /// Folds scopes not written for ``ConsistencySettings/retention`` into the floor.
     public mutating func expire(now: Instant) {
-        lastExpiry = now
+        writesSinceExpiry = 0
         while let head = liveHead(), now - head.requirement.recordedAt >= settings.retention {
             _ = foldOldest()
         }

@@ -21,7 +21,8 @@ extension ClientSession {
             if let held = planRetry.heldError { action.toClient.append(held) }
             planRetry.finished()
             self.link = link
-            return serverFrame(disposition: disposition, frame: frame, action: action)
+            serverFrame(disposition: disposition, frame: frame, into: &action)
+            return action
         }
         var action = SessionAction()
         let replay = planRetry.takeReplay()
@@ -37,7 +38,7 @@ extension ClientSession {
                 name = statement
             default: continue
             }
-            guard !name.isEmpty, let server = statements[name]?.name, !stale.contains(server) else { continue }
+            guard !name.isEmpty, let server = statements[name]?.parse.name, !stale.contains(server) else { continue }
             stale.append(server)
         }
         for server in stale {

@@ -39,8 +39,6 @@ struct SessionRouting: Sendable {
     var tracksWrites = false
     /// The connection held now is a replica's.
     var onReplica = false
-    /// The client's named statements, by the client's name, as classified at Parse.
-    var named: [String: StatementRoute] = [:]
     /// The unnamed statement the client last parsed.
     var unnamed = StatementRoute.unknown
     /// Writes sent to a primary so far, and how many of them a learned WAL position covers.
@@ -71,7 +69,7 @@ extension ClientSession {
             return StatementRoute(effects)
         case MessageType.Frontend.bind:
             guard let name = frame.boundStatementName else { return .unknown }
-            return name.isEmpty ? routing.unnamed : routing.named[name] ?? .unknown
+            return name.isEmpty ? routing.unnamed : statements[name]?.route ?? .unknown
         case MessageType.Frontend.functionCall:
             return .unknown
         default:

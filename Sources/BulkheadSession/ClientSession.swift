@@ -69,8 +69,9 @@ public struct ClientSession: Sendable {
     /// What the client asked for at startup: what RESET ALL returns to.
     private var startupParameters = ParameterSet()
     public private(set) var transactionStatus: TransactionStatus = .idle
-    /// Under transaction pooling: the client's prepared statements, by the client's name, as prepared on servers.
-    var statements: [String: Parse] = [:]
+    /// Under transaction pooling: the client's prepared statements, by the client's name, as prepared on
+    /// servers, with where routing sends them.
+    var statements: [String: ClientStatement] = [:]
     /// Settings the client changed that must be read back from the server before its connection goes.
     var dirtySettings: Set<String> = []
     /// The client created session state, so it keeps its server connection until it leaves.
@@ -352,7 +353,6 @@ public struct ClientSession: Sendable {
         if effects.deallocatesAll {
             link.forgetAllPrepared()
             statements.removeAll()
-            routing.named.removeAll()
         }
         dirtySettings.formUnion(effects.settings)
         if let reason = effects.sessionState, !isPinned {
@@ -374,8 +374,7 @@ public struct ClientSession: Sendable {
                 return .some(nil)
             }
             parse.name = StatementNames.serverName(for: parse, namespace: statementNamespace)
-            statements[clientName] = parse
-            if routing.isActive { routing.named[clientName] = StatementRoute(effects) }
+            statements[clientName] = ClientStatement(parse: parse, route: StatementRoute(effects))
             if link.hasPrepared(parse.name) {
                 link.markExtended()
                 link.synthesize(BackendMessage.parseComplete.encoded)
@@ -387,7 +386,7 @@ public struct ClientSession: Sendable {
             return .some(FrontendMessage.parse(parse).encodedFrame)
         case MessageType.Frontend.bind:
             guard case .bind(var bind)? = try? FrontendMessage.decode(frame), !bind.statement.isEmpty else { return nil }
-            guard let parse = statements[bind.statement] else {
+            guard let parse = statements[bind.statement]?.parse else {
                 refuseLocally("26000", "prepared statement \"\(bind.statement)\" does not exist", on: &link)
                 return .some(nil)
             }
@@ -398,7 +397,7 @@ public struct ClientSession: Sendable {
         case MessageType.Frontend.describe:
             guard case .describe(let describe)? = try? FrontendMessage.decode(frame), case .statement(let name) = describe.target,
                   !name.isEmpty else { return nil }
-            guard let parse = statements[name] else {
+            guard let parse = statements[name]?.parse else {
                 refuseLocally("26000", "prepared statement \"\(name)\" does not exist", on: &link)
                 return .some(nil)
             }
@@ -410,7 +409,6 @@ public struct ClientSession: Sendable {
                   !name.isEmpty else { return nil }
             // Answered here: the server-side statement may serve other clients and ages out by LRU.
             statements[name] = nil
-            routing.named[name] = nil
             link.markExtended()
             link.synthesize(BackendMessage.closeComplete.encoded)
             return .some(nil)
@@ -643,51 +641,53 @@ public struct ClientSession: Sendable {
             // PostgreSQL creates nothing when a Parse fails or is skipped, so the client may use the name again.
             for name in link.takeFailedClientStatements() {
                 statements[name] = nil
-                routing.named[name] = nil
             }
         }
         if planRetry.isDraining || (disposition == .forward && frame.type == MessageType.Backend.errorResponse && planRetry.holdIfRetryable(frame)) {
             return retryingInvalidatedPlan(disposition, frame: frame, link: consume link)
         }
-        let action = SessionAction()
+        var action = SessionAction()
         if link.hasSynthesized, case .ready = state {
             // The proxy's own answers follow the frame that completed the message before them.
             let synthesized = link.takeSynthesized()
             self.link = consume link
-            var result = serverFrame(disposition: disposition, frame: frame, action: action)
-            result.toClient += synthesized
-            return result
+            serverFrame(disposition: disposition, frame: frame, into: &action)
+            action.toClient += synthesized
+            return action
         }
         self.link = consume link
-        return serverFrame(disposition: disposition, frame: frame, action: action)
+        serverFrame(disposition: disposition, frame: frame, into: &action)
+        return action
     }
 
-    mutating func serverFrame(disposition: ServerFrameDisposition, frame: Frame, action: SessionAction) -> SessionAction {
-        var action = action
+    /// Adds to `action` (in place: the action is large, and this runs for every frame off the fast path).
+    mutating func serverFrame(disposition: ServerFrameDisposition, frame: Frame, into action: inout SessionAction) {
         switch (state, disposition) {
         case (.syncingLogin, .internalDone(.loginSync, let error)):
             if let error {
-                return fail(error.sqlState ?? SQLState.connectionException, error.message ?? "could not apply startup parameters",
-                            appendingTo: action, releasing: true)
+                action = fail(error.sqlState ?? SQLState.connectionException, error.message ?? "could not apply startup parameters",
+                              appendingTo: action, releasing: true)
+                return
             }
-            return finishLogin()
+            action.absorb(finishLogin())
+            return
         case (.syncingLogin, .swallow), (.syncingLogin, .forward), (.syncingLogin, .internalDone):
-            return action
+            return
         case (_, .violation(let text)):
-            guard var link = self.link else { return action }
+            guard var link = self.link else { return }
             self.link = nil
             link.taint()
             action.release = ServerRelease(link: link, disposition: .close)
-            return fail(SQLState.connectionFailure, "server connection broke the protocol: \(text)", appendingTo: action)
+            action = fail(SQLState.connectionFailure, "server connection broke the protocol: \(text)", appendingTo: action)
         case (.ready, .forward):
             if frame.type == MessageType.Backend.parameterStatus { noteReported(frame) }
             action.toClient.append(frame.raw)
             planRetry.forwardedToClient()
-            return action
+            return
         case (.ready, .forwardInstead(let replacement)):
             action.toClient.append(replacement)
             planRetry.forwardedToClient()
-            return action
+            return
         case (.ready, .forwardReady(let status)):
             planRetry.finished()
             transactionStatus = status
@@ -697,12 +697,12 @@ public struct ClientSession: Sendable {
                 captureDirtySettings(on: &link, into: &action)
                 routing.heldReady = frame.raw
                 self.link = link
-                return action
+                return
             }
             if status == .idle, routing.owesWritePosition, var link = takeLink() {
                 holdReadyForWritePosition(frame, on: &link, into: &action)
                 self.link = link
-                return action
+                return
             }
             if status != .idle, !queued.isEmpty, var link = takeLink() {
                 // Held back for a primary, but the replica's transaction goes on: they belong to it after all.
@@ -711,15 +711,16 @@ public struct ClientSession: Sendable {
             }
             action.toClient.append(frame.raw)
             if poolMode == .statement, status != .idle {
-                return fail(SQLState.featureNotSupported, "transaction blocks are not allowed in statement pooling mode",
-                            appendingTo: action, releasing: true)
+                action = fail(SQLState.featureNotSupported, "transaction blocks are not allowed in statement pooling mode",
+                              appendingTo: action, releasing: true)
+                return
             }
             releaseIfDone(into: &action)
-            return action
+            return
         case (.ready, .swallow):
-            return action
+            return
         case (.ready, .internalDone(.capture(let names), let error)):
-            guard var link = takeLink() else { return action }
+            guard var link = takeLink() else { return }
             if error == nil {
                 for (name, value) in link.takeCaptured() where forced[name] == nil {
                     wanted[name] = value
@@ -735,32 +736,32 @@ public struct ClientSession: Sendable {
             settingsCaptured(on: &link, into: &action)
             self.link = link
             releaseIfDone(into: &action)
-            return action
+            return
         case (.ready, .internalDone(.parameterSync, let error?)):
             // The settings the client asked for could not be applied (e.g. a bad startup parameter): PostgreSQL
             // would have refused the connection, so the session ends with the server's reason.
-            return fail(error.sqlState ?? SQLState.connectionException, error.message ?? "could not apply session parameters",
-                        appendingTo: action, releasing: true)
+            action = fail(error.sqlState ?? SQLState.connectionException, error.message ?? "could not apply session parameters",
+                          appendingTo: action, releasing: true)
         case (.ready, .internalDone(.parameterSync, nil)):
             // Keep the values as the server reported them, so equal settings compare equal on the next checkout.
             if let link = self.link {
                 for parameter in wanted.sorted { if let reported = link.parameters[parameter.name] { wanted[parameter.name] = reported } }
             }
             releaseIfDone(into: &action)
-            return action
+            return
         case (.ready, .internalDone(.writePosition, let error)):
             if var link = takeLink() {
                 writePositionAnswered(error: error != nil, link: &link, into: &action)
                 self.link = link
             }
             releaseIfDone(into: &action)
-            return action
+            return
         case (.ready, .internalDone(_, let error)):
             if error != nil, var link = takeLink() { link.taint(); self.link = link }
             releaseIfDone(into: &action)
-            return action
+            return
         case (.awaitingStartup, _), (.authenticating, _), (.awaitingServer, _), (.syncingLogin, _), (.finished, _):
-            return action
+            return
         }
     }
 
