@@ -468,7 +468,8 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
 
     /// Whose writes this client's reads must see.
     private func consistencyKey(_ database: DatabasePlan) -> ConsistencyKey {
-        database.routing.consistencyKey(session: ObjectIdentifier(self).hashValue, tenant: tenant?.name)
+        // The handler's address: unique among live clients, and free to compute (a hash is neither).
+        database.routing.consistencyKey(session: Int(bitPattern: UInt(bitPattern: ObjectIdentifier(self))), tenant: tenant?.name)
     }
 
     /// Writes what the session queued for the server in one go, hopping to the server's loop once if needed.

@@ -42,7 +42,9 @@ final class RoutingService: Sendable {
                waitingSince: Instant?, mayCheck: Bool = false) -> (decision: RoutingDecision, onReplica: Bool) {
         let now = self.now()
         return state.withLockedValue { state in
-            let requirement = database.routing.readYourWrites ? state.trackers[database.name]?.requirement(for: key) : nil
+            // Only a read can be stale: a write goes to the primary, so it needs no lookup.
+            let requirement = database.routing.readYourWrites && facts.isReadOnly
+                ? state.trackers[database.name]?.requirement(for: key) : nil
             var decision = state.router.route(facts, session: &session, policy: database.routing, requirement: requirement,
                                               waitingSince: waitingSince, now: now, using: &state.random)
             if case .checkReplica = decision.target, !mayCheck {

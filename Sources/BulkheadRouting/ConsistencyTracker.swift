@@ -45,7 +45,12 @@ public struct ConsistencyTracker: Sendable {
             // Positions learned out of order: a requirement never goes back.
             entries[key]?.requirement = ReadRequirement(lsn: previous.requirement.lsn, recordedAt: now)
         }
-        order.append((key, sequence))
+        if orderStart < order.count, order[order.count - 1].key == key {
+            // The same scope wrote last too: its slot moves rather than leaving a stale one behind.
+            order[order.count - 1].sequence = sequence
+        } else {
+            order.append((key, sequence))
+        }
         writesSinceExpiry += 1
         if writesSinceExpiry >= Self.writesPerExpiry { expire(now: now) }
         while entries.count > settings.capacity, foldOldest() {}

@@ -55,6 +55,20 @@ final class ConsistencyTrackerTests: XCTestCase {
         XCTAssertEqual(tracker.requirement(for: .session(1))?.lsn, LSN(30))
     }
 
+    /// A scope that writes many times in a row keeps one queue slot, which moves with each write: the scope
+    /// written before it is still the oldest, and a position learned out of order never lowers its requirement.
+    func testRepeatedWritesOfOneScopeMoveItsSlot() {
+        var tracker = ConsistencyTracker(settings: ConsistencySettings(capacity: 2))
+        tracker.recordWrite(LSN(5), for: .session(2), now: at(0))
+        for step in 1...1_000 { tracker.recordWrite(LSN(UInt64(10 + step)), for: .session(1), now: at(Double(step) / 1_000)) }
+        tracker.recordWrite(LSN(3), for: .session(1), now: at(2))
+        XCTAssertEqual(tracker.requirement(for: .session(1))?.lsn, LSN(1_010), "an older position arriving late changes nothing")
+        tracker.recordWrite(LSN(7), for: .session(3), now: at(3))
+        XCTAssertEqual(tracker.floor?.lsn, LSN(5), "session 2 was the least recently written")
+        XCTAssertEqual(tracker.count, 2)
+        XCTAssertEqual(tracker.requirement(for: .session(1))?.lsn, LSN(1_010))
+    }
+
     func testScopesOlderThanTheRetentionFoldIntoTheFloor() {
         var tracker = ConsistencyTracker(settings: ConsistencySettings(retention: .seconds(60)))
         tracker.recordWrite(LSN(100), for: .tenant("acme"), now: at(0))
