@@ -571,6 +571,12 @@ report() {
     else
         echo "idle clients: skipped (IDLE_CLIENTS=0)"
     fi
+    if [ -n "$ROUTE_COST" ]; then
+        echo
+        echo "routing's own CPU per statement, without I/O (bulkhead route-cost; the figure for the 2 us target: the"
+        echo "end-to-end difference above also carries how two more servers on the same cores change the proxy's batching)"
+        echo "$ROUTE_COST" | awk -F'\t' '{printf "%-36s %10s %10s %10s\n", $1, $2, $3, $4}'
+    fi
     if [ -n "$GATE_COST" ]; then
         echo
         echo "SQL gate per statement for the tenant (bulkhead gate-cost): cold = parsed, checked and verified; warm = cached"
@@ -584,5 +590,10 @@ if [ "$ISOLATION" != none ] && [ "$BULKHEAD_BIN" != none ] && [ -x "$BULKHEAD_BI
     [ "$WORKLOAD" = pgbench ] && GATE_SCRIPT="$BH_REPO/bench/workloads/pgbench-select-only.sql"
     GATE_COST="$("$BULKHEAD_BIN" gate-cost --config "$OUT/bulkhead.toml" --user "$BENCH_USER" "$GATE_SCRIPT" 2>&1)" \
         || GATE_COST="gate-cost FAILED: $GATE_COST"
+fi
+# Routing's own cost, measured by the same binary, when the routed proxy ran.
+ROUTE_COST=""
+if [ "$ROUTING" = 1 ] && [ "$BULKHEAD_BIN" != none ] && [ -x "$BULKHEAD_BIN" ]; then
+    ROUTE_COST="$("$BULKHEAD_BIN" route-cost 2>&1)" || ROUTE_COST="route-cost FAILED: $ROUTE_COST"
 fi
 report | tee "$OUT/results.txt"
