@@ -143,11 +143,11 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
         }
     }
 
-    /// Pinning costs the pool a connection for as long as the client stays, so it is counted and logged.
+    /// Pinning costs the pool a connection for as long as the state lasts, so it is counted and logged.
     private func notePinned() {
         countedPinned = true
         runtime.clientPinned()
-        logger.info("server connection pinned to its client until it disconnects: \(session.pinReason ?? "session state")")
+        logger.info("server connection pinned to its client while its session state lasts: \(session.pinReason ?? "session state")")
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -365,6 +365,12 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
                 for frame in frames { channel.write(frame, promise: nil) }
                 channel.writeAndFlush(ByteBuffer()).whenComplete { _ in channel.close(promise: nil) }
             }
+        }
+        if countedPinned, !session.isPinned, session.isReady {
+            // The client let go of what pinned its connection (UNLISTEN, an unlock, a DROP): it is pooled again.
+            countedPinned = false
+            runtime.pinnedClientLeft()
+            logger.info("server connection no longer pinned: the session state that pinned it is gone")
         }
         if action.resumeHome { resumeHome() }
     }

@@ -146,8 +146,23 @@ final class PoolingEffects: Sendable {
             }
             if statement.kind == .deallocate, statement.preparedStatementName == nil { effects.deallocatesAll = true }
             if effects.sessionState == nil { effects.sessionState = sessionState(of: statement) }
+            if case .setSessionCharacteristics? = statement.transaction { effects.pinsForGood = true }
+            if mayEndSessionState(statement) { effects.mayEndSessionState = true }
         }
         return effects
+    }
+
+    /// Whether the statement may end session state that pins a connection: its own kind of release, a DROP
+    /// of what may be a temporary table, or the end of a transaction that may have created something.
+    private static func mayEndSessionState(_ statement: StatementInfo) -> Bool {
+        switch statement.kind {
+        case .unlisten, .discard, .closeCursor, .deallocate, .ddl: return true
+        default: break
+        }
+        switch statement.transaction {
+        case .commit?, .rollback?, .rollbackTo?, .prepareTransaction?: return true
+        default: return false
+        }
     }
 
     /// Why the statement ties the client to its server connection, if it does (settings are tracked instead).

@@ -150,7 +150,7 @@ extension ClientSession {
     /// A write-position query answered. It counts only if the client's transaction had ended before it ran.
     mutating func writePositionAnswered(error: Bool, link: inout ServerLink, into action: inout SessionAction) {
         let covers = routing.positionQueries.isEmpty ? routing.writesCovered : routing.positionQueries.removeFirst()
-        let position = link.takeWritePosition()
+        let position = link.takeFirstColumn()
         if !error, link.status == .idle, let text = position, let lsn = LSN(utf8: text.readableBytesView) {
             routing.writesCovered = max(routing.writesCovered, covers)
             action.learnedWriteLSN = max(action.learnedWriteLSN ?? .zero, lsn)

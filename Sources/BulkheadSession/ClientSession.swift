@@ -51,6 +51,16 @@ public struct ClientSession: Sendable {
         "server_version", "server_encoding", "integer_datetimes", "is_superuser", "session_authorization", "in_hot_standby",
     ].map(ParameterSet.canonical)
 
+    /// Counts the session state that pins a connection: LISTEN channels, session advisory locks, holdable
+    /// cursors, SQL-level prepared statements and temporary relations. Encoded once; it runs only for pinned clients.
+    static let pinCheckQuery = FrontendMessage.query("""
+        SELECT (SELECT count(*) FROM pg_catalog.pg_listening_channels()) \
+        + (SELECT count(*) FROM pg_catalog.pg_locks WHERE locktype = 'advisory' AND pid = pg_catalog.pg_backend_pid()) \
+        + (SELECT count(*) FROM pg_catalog.pg_cursors WHERE is_holdable) \
+        + (SELECT count(*) FROM pg_catalog.pg_prepared_statements WHERE from_sql) \
+        + (SELECT count(*) FROM pg_catalog.pg_class WHERE relnamespace = pg_catalog.pg_my_temp_schema())
+        """).encodedFrame
+
     private var state: State = .awaitingStartup
     private let settings: Settings
     private let randomness: SessionRandomness
@@ -78,6 +88,11 @@ public struct ClientSession: Sendable {
     public private(set) var isPinned = false
     /// What pinned it first (for example "a temporary table"), for the log and the stats.
     public private(set) var pinReason: String?
+    /// The pinning state may have ended (or was just created, possibly by a statement that failed): at the
+    /// next ReadyForQuery `I` the server is asked what is left, and a pin with nothing left is lifted.
+    private var pinCheckDue = false
+    /// Pinned by something the check cannot see (SET SESSION CHARACTERISTICS): until the client leaves.
+    private var pinnedForGood = false
     /// A message was refused locally: drop the client's messages until its Sync, as the server would.
     private var skippingUntilSync = false
     /// The current extended-protocol exchange, kept for one retry after an invalidated plan.
@@ -355,10 +370,13 @@ public struct ClientSession: Sendable {
             statements.removeAll()
         }
         dirtySettings.formUnion(effects.settings)
-        if let reason = effects.sessionState, !isPinned {
+        if let reason = effects.sessionState {
+            if !isPinned { pinReason = reason }
             isPinned = true
-            pinReason = reason
+            pinCheckDue = true
         }
+        if effects.pinsForGood { pinnedForGood = true }
+        if isPinned, effects.mayEndSessionState { pinCheckDue = true }
     }
 
     /// Handles the extended-protocol messages that name statements. Returns nil when the frame is not one of
@@ -756,6 +774,17 @@ public struct ClientSession: Sendable {
             }
             releaseIfDone(into: &action)
             return
+        case (.ready, .internalDone(.pinCheck, let error)):
+            if var link = takeLink() {
+                let left = link.takeFirstColumn()
+                if error == nil, link.status == .idle, let left, left.readableBytesView.elementsEqual("0".utf8) {
+                    // Nothing of what pinned the connection is left: it may serve other clients again.
+                    isPinned = false
+                    pinReason = nil
+                }
+                self.link = link
+            }
+            releaseIfDone(into: &action)
         case (.ready, .internalDone(_, let error)):
             if error != nil, var link = takeLink() { link.taint(); self.link = link }
             releaseIfDone(into: &action)
@@ -816,6 +845,12 @@ public struct ClientSession: Sendable {
     /// replica lease taken beside a session-pooled client's own connection, which then comes back into use.
     private mutating func releaseIfDone(into action: inout SessionAction) {
         guard let idle = link?.isIdle, idle else { return }
+        if isPinned, pinCheckDue, !pinnedForGood, parkedHome == nil, var link = takeLink() {
+            pinCheckDue = false
+            action.toServer.append(link.internalQuery(encoded: Self.pinCheckQuery, owner: .pinCheck))
+            self.link = link
+            return
+        }
         if poolMode == .session, parkedHome == nil {
             // The client's own connection stays. With routing, what SET left is read back now, so that the
             // next replica lease can be given the same.

@@ -23,6 +23,8 @@ public enum ResponseOwner: Sendable, Hashable {
     /// Learns the primary's WAL position after a client's write, for read-your-writes: the value is captured,
     /// and an error (the client's transaction had failed) only means nothing is learned.
     case writePosition
+    /// Asks a pinned connection how much session state is left: the count is captured, and zero lifts the pin.
+    case pinCheck
 }
 
 /// A response the server owes for one message written to it.

@@ -42,8 +42,9 @@ public struct ServerLink: Sendable {
         var internalError: ErrorFields?
         /// Values read back by a `.capture` request.
         var captured: [String: String?] = [:]
-        /// The first column of a ``ResponseOwner/writePosition`` answer, as sent (nil for none or SQL NULL).
-        var writePosition: ByteBuffer?
+        /// The first column of a ``ResponseOwner/writePosition`` or ``ResponseOwner/pinCheck`` answer, as sent
+        /// (nil for none or SQL NULL).
+        var firstColumn: ByteBuffer?
         /// Client statement names whose Parse failed or was skipped after an error: they exist nowhere.
         var failedClientStatements: [String] = []
         /// Named statements prepared on this connection by the proxy, with their last use, for LRU eviction.
@@ -67,7 +68,7 @@ public struct ServerLink: Sendable {
             copy.copyIn = copyIn
             copy.internalError = internalError
             copy.captured = captured
-            copy.writePosition = writePosition
+            copy.firstColumn = firstColumn
             copy.failedClientStatements = failedClientStatements
             copy.prepared = prepared
             copy.useClock = useClock
@@ -133,9 +134,9 @@ public struct ServerLink: Sendable {
         _modify { yield &unique.captured }
     }
 
-    private var writePosition: ByteBuffer? {
-        _read { yield storage.writePosition }
-        _modify { yield &unique.writePosition }
+    private var firstColumn: ByteBuffer? {
+        _read { yield storage.firstColumn }
+        _modify { yield &unique.firstColumn }
     }
     private var failedClientStatements: [String] {
         _read { yield storage.failedClientStatements }
@@ -257,11 +258,12 @@ public struct ServerLink: Sendable {
         return failedClientStatements
     }
 
-    /// The text of the last ``ResponseOwner/writePosition`` answer, as its bytes; nil if none came or it was NULL.
-    public mutating func takeWritePosition() -> ByteBuffer? {
-        guard let position = writePosition else { return nil }
-        writePosition = nil
-        return position
+    /// The text of the last ``ResponseOwner/writePosition`` or ``ResponseOwner/pinCheck`` answer, as its bytes;
+    /// nil if none came or it was NULL.
+    public mutating func takeFirstColumn() -> ByteBuffer? {
+        guard let value = firstColumn else { return nil }
+        firstColumn = nil
+        return value
     }
 
     /// Values read back by the last `.capture` request (nil value: the setting does not exist).
@@ -323,7 +325,7 @@ public struct ServerLink: Sendable {
                 prepared.removeAll()
             case .parameterSync where error != nil, .loginSync where error != nil, .restore where error != nil:
                 isTainted = true
-            case .client, .parameterSync, .loginSync, .reset, .hiddenStatement, .capture, .healthCheck, .restore, .writePosition:
+            case .client, .parameterSync, .loginSync, .reset, .hiddenStatement, .capture, .healthCheck, .restore, .writePosition, .pinCheck:
                 break
             }
             return .internalDone(head.owner, error)
@@ -364,7 +366,7 @@ public struct ServerLink: Sendable {
             return forwardOrSwallow
         case MessageType.Backend.dataRow:
             if case .capture(let names) = head.owner { capture(frame, names: names) }
-            if head.owner == .writePosition { writePosition = Self.firstColumn(of: frame) }
+            if head.owner == .writePosition || head.owner == .pinCheck { firstColumn = Self.firstColumn(of: frame) }
             return forwardOrSwallow
         case MessageType.Backend.notificationResponse:
             return .forward

@@ -16,6 +16,11 @@ public struct StatementEffects: Sendable, Hashable {
     /// What session state it creates that must stay on one server connection (temporary table, WITH HOLD
     /// cursor, session advisory lock, LISTEN, SQL PREPARE), if any.
     public var sessionState: String?
+    /// The session state may have ended (UNLISTEN, DISCARD, CLOSE, DEALLOCATE, DROP, or the end of a
+    /// transaction that may have created it): a pinned client's server connection is checked for what is left.
+    public var mayEndSessionState = false
+    /// The state cannot be checked for (SET SESSION CHARACTERISTICS): the pin stays until the client leaves.
+    public var pinsForGood = false
     /// The tenant gate refused the message: the server raises this error in its place.
     public var refusal: StartupCheck.Refusal?
 
@@ -47,6 +52,6 @@ public struct StatementEffects: Sendable, Hashable {
 
     /// True when the message changes nothing the pooler tracks (routing facts aside).
     public var isNone: Bool {
-        settings.isEmpty && !resetsAll && !deallocatesAll && sessionState == nil && refusal == nil
+        settings.isEmpty && !resetsAll && !deallocatesAll && sessionState == nil && refusal == nil && !mayEndSessionState
     }
 }

@@ -120,6 +120,39 @@ final class TransactionPoolingTests: XCTestCase {
         while proxy.server.pinnedClientCount != 0, Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
         XCTAssertEqual(proxy.server.pinnedClientCount, 0)
     }
+
+    /// A pin lasts as long as what pinned: when the client unlocks, unlistens, drops its temporary table, closes
+    /// its held cursor or rolls back what created one, the server confirms nothing is left and the pin is lifted.
+    func testPinIsLiftedOnceTheSessionStateIsGone() throws {
+        let connection = try proxy.connect()
+        func waitForPinned(_ expected: Int, after sql: String, file: StaticString = #filePath, line: UInt = #line) {
+            // The check runs after the client's ReadyForQuery, so its answer may come a moment later.
+            let deadline = Date().addingTimeInterval(5)
+            while proxy.server.pinnedClientCount != expected, Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
+            XCTAssertEqual(proxy.server.pinnedClientCount, expected, "after \(sql)", file: file, line: line)
+        }
+        let pairs = [
+            (["SELECT pg_advisory_lock(4242)"], ["SELECT pg_advisory_unlock(4242)"]),
+            (["LISTEN bulkhead_pin_test"], ["UNLISTEN bulkhead_pin_test"]),
+            (["CREATE TEMP TABLE pin_scratch(x int)", "INSERT INTO pin_scratch VALUES (1)"], ["DROP TABLE pin_scratch"]),
+            (["DECLARE held CURSOR WITH HOLD FOR SELECT 1"], ["CLOSE held"]),
+            (["BEGIN", "CREATE TEMP TABLE pin_rolled_back(x int)"], ["ROLLBACK"]),
+        ]
+        for (pin, release) in pairs {
+            for sql in pin { try connection.exec(sql) }
+            waitForPinned(1, after: pin.joined(separator: "; "))
+            for sql in release { try connection.exec(sql) }
+            waitForPinned(0, after: release.joined(separator: "; "))
+        }
+        // Two locks, one released: something is left, so the pin stays.
+        try connection.exec("SELECT pg_advisory_lock(1), pg_advisory_lock(2)")
+        try connection.exec("SELECT pg_advisory_unlock(1)")
+        Thread.sleep(forTimeInterval: 0.2)
+        XCTAssertEqual(proxy.server.pinnedClientCount, 1, "one lock is still held")
+        try connection.exec("SELECT pg_advisory_unlock_all()")
+        waitForPinned(0, after: "pg_advisory_unlock_all()")
+        XCTAssertEqual(try connection.exec("SELECT 1").first, "1", "the client goes on, pooled again")
+    }
 }
 
 /// `session_features = "reject"` under transaction pooling, against the real server.

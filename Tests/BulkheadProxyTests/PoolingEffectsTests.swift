@@ -1,6 +1,8 @@
 // The screen that decides which pooled statements are parsed for session effects.
 
 @testable import BulkheadProxy
+import BulkheadSQL
+import BulkheadSession
 import BulkheadWire
 import XCTest
 
@@ -19,6 +21,26 @@ final class PoolingEffectsTests: XCTestCase {
                     "DEALLOCATE ALL", "DISCARD ALL", "RESET ALL", "select 1 from t where PG_ADVISORY_LOCK(1)"] {
             XCTAssertFalse(PoolingEffects.isPlain(sql), sql)
         }
+    }
+
+    private func effects(_ sql: String) -> StatementEffects {
+        PoolingEffects(cache: GateCache(capacity: 100)).effects(of: Frame(uncheckedRaw: FrontendMessage.query(sql).encodedFrame), routing: false)
+    }
+
+    /// What may end the state that pins a connection has it checked; what creates state pins; what cannot be
+    /// checked pins for good.
+    func testSessionStateStartAndEnd() {
+        for sql in ["UNLISTEN *", "DISCARD TEMP", "CLOSE c", "DEALLOCATE p", "DROP TABLE scratch", "SELECT 1; ROLLBACK"] {
+            XCTAssertTrue(effects(sql).mayEndSessionState, sql)
+        }
+        for sql in ["SELECT 1 -- hi", "SET search_path = app", "LISTEN ch", "SELECT pg_advisory_lock(1)"] {
+            XCTAssertFalse(effects(sql).mayEndSessionState, sql)
+        }
+        XCTAssertEqual(effects("LISTEN ch").sessionState, "LISTEN")
+        XCTAssertEqual(effects("SELECT pg_advisory_unlock(1)").sessionState, "a session advisory lock",
+                       "an unlock pins too, and the check that follows lifts the pin if nothing is left")
+        XCTAssertTrue(effects("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY").pinsForGood)
+        XCTAssertFalse(effects("CREATE TEMP TABLE t(x int)").pinsForGood)
     }
 
     /// The in-place screen of a Query frame decides exactly as the screen of its text.

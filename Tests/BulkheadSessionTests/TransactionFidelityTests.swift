@@ -1,6 +1,6 @@
 // Transaction-pooling fidelity in the session state machine: statement renaming, hidden prepares, settings read back, pinning.
 
-import BulkheadSession
+@testable import BulkheadSession
 import BulkheadWire
 import NIOCore
 import XCTest
@@ -115,9 +115,69 @@ final class TransactionFidelityTests: XCTestCase {
         _ = session.clientFrame(FrontendMessage.query("CREATE TEMP TABLE t(x int)").frame, effects: StatementEffects(sessionState: "a temporary table"))
         _ = session.serverLeased(link(id: 2))
         _ = session.serverFrame(BackendMessage.commandComplete("CREATE TABLE").frame)
-        XCTAssertNil(session.serverFrame(BackendMessage.readyForQuery(.idle).frame).release)
+        let ready = session.serverFrame(BackendMessage.readyForQuery(.idle).frame)
+        XCTAssertNil(ready.release)
+        XCTAssertEqual(frontend(ready.toServer), frontend([ClientSession.pinCheckQuery]),
+                       "the server is asked whether the state really exists (the statement might have failed)")
+        answerPinCheck(&session, left: "1")
         XCTAssertTrue(session.isPinned)
         XCTAssertEqual(session.clientClosed().release?.disposition, .reset, "a pinned connection is reset before reuse")
+    }
+
+    /// Answers the pin check in flight with the count of what is left.
+    private func answerPinCheck(_ session: inout ClientSession, left: String) {
+        XCTAssertTrue(session.serverFrame(BackendMessage.rowDescription([]).frame).toClient.isEmpty)
+        XCTAssertTrue(session.serverFrame(BackendMessage.dataRow([ByteBuffer(string: left)]).frame).toClient.isEmpty)
+        XCTAssertTrue(session.serverFrame(BackendMessage.commandComplete("SELECT 1").frame).toClient.isEmpty)
+        lastPinCheck = session.serverFrame(BackendMessage.readyForQuery(.idle).frame)
+    }
+
+    private var lastPinCheck = SessionAction()
+
+    /// A pin lasts only as long as what pinned: once UNLISTEN (or an unlock, a DROP, a CLOSE, the end of the
+    /// transaction) leaves nothing, the connection goes back to the pool; the state checked is the server's.
+    func testPinIsLiftedWhenNothingIsLeft() {
+        var session = loggedIn(mode: .transaction)
+        _ = session.clientFrame(FrontendMessage.query("LISTEN jobs").frame, effects: StatementEffects(sessionState: "LISTEN"))
+        _ = session.serverLeased(link(id: 2))
+        _ = session.serverFrame(BackendMessage.commandComplete("LISTEN").frame)
+        _ = session.serverFrame(BackendMessage.readyForQuery(.idle).frame)
+        answerPinCheck(&session, left: "1")
+        XCTAssertNil(lastPinCheck.release)
+
+        // A statement that cannot end anything asks nothing.
+        let select = session.clientFrame(FrontendMessage.query("SELECT 1").frame, effects: StatementEffects(route: .read))
+        XCTAssertEqual(frontend(select.toServer), [.query("SELECT 1")])
+        _ = session.serverFrame(BackendMessage.commandComplete("SELECT 1").frame)
+        let afterSelect = session.serverFrame(BackendMessage.readyForQuery(.idle).frame)
+        XCTAssertTrue(afterSelect.toServer.isEmpty)
+        XCTAssertNil(afterSelect.release)
+
+        var unlisten = StatementEffects()
+        unlisten.mayEndSessionState = true
+        _ = session.clientFrame(FrontendMessage.query("UNLISTEN *").frame, effects: unlisten)
+        _ = session.serverFrame(BackendMessage.commandComplete("UNLISTEN").frame)
+        let ready = session.serverFrame(BackendMessage.readyForQuery(.idle).frame)
+        XCTAssertEqual(backend(ready.toClient), [.readyForQuery(.idle)], "the client does not wait for the check")
+        XCTAssertNil(ready.release)
+        answerPinCheck(&session, left: "0")
+        XCTAssertFalse(session.isPinned)
+        XCTAssertEqual(lastPinCheck.release?.disposition, .reuse, "back to the pool, state-free")
+        XCTAssertEqual(lastPinCheck.release?.link.id, 2)
+    }
+
+    /// SET SESSION CHARACTERISTICS leaves nothing a check could count: its pin stays until the client leaves.
+    func testAPinThatCannotBeCheckedStays() {
+        var session = loggedIn(mode: .transaction)
+        var characteristics = StatementEffects(sessionState: "SET SESSION CHARACTERISTICS")
+        characteristics.pinsForGood = true
+        _ = session.clientFrame(FrontendMessage.query("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY").frame, effects: characteristics)
+        _ = session.serverLeased(link(id: 2))
+        _ = session.serverFrame(BackendMessage.commandComplete("SET").frame)
+        let ready = session.serverFrame(BackendMessage.readyForQuery(.idle).frame)
+        XCTAssertTrue(ready.toServer.isEmpty, "no check")
+        XCTAssertNil(ready.release)
+        XCTAssertTrue(session.isPinned)
     }
 
     func testRejectModeHasTheServerRaiseTheRefusal() {
