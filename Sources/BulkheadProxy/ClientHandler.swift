@@ -26,7 +26,6 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
     private var tenant: TenantPlan?
     private var overLimit: Bool
     private var counted = true
-    private var logger: Logger
     private var lastRead = NIODeadline.now()
     /// This client's `bulkhead.route` and transaction, as routing sees them.
     private var routingSession = RoutingSession()
@@ -65,7 +64,6 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
         self.runtime = runtime
         self.eventLoop = eventLoop
         self.overLimit = overLimit
-        self.logger = runtime.logger
         self.decoder = ClientDecoder(maxMessageLength: runtime.plan.maxMessageLength)
         let randomness = SessionRandomness(md5Salt: AuthRandom.bytes(4), scramNonce: AuthRandom.bytes(18), mockKey: runtime.mockKey)
         // The real key is minted once the handler exists; this placeholder is replaced in `handlerAdded`.
@@ -121,7 +119,6 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
                 policy.welcomeParameters = database.flatMap { pools.welcomeParameters(for: $0) }
                 return policy
             }
-            if let user = session.user { logger[metadataKey: "user"] = "\(user)" }
             perform(action)
         case .message(var frame):
             let routes = session.isReady && runtime.routing != nil && database.map { $0.routesReads } == true
@@ -143,11 +140,18 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
         }
     }
 
+    /// Who this client is, for its log lines. Built per line, not kept: an idle client should not carry
+    /// a logger of its own.
+    private var logMetadata: Logger.Metadata {
+        session.user.map { ["user": "\($0)"] } ?? [:]
+    }
+
     /// Pinning costs the pool a connection for as long as the state lasts, so it is counted and logged.
     private func notePinned() {
         countedPinned = true
         runtime.clientPinned()
-        logger.info("server connection pinned to its client while its session state lasts: \(session.pinReason ?? "session state")")
+        runtime.logger.info("server connection pinned to its client while its session state lasts: \(session.pinReason ?? "session state")",
+                            metadata: logMetadata)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -193,7 +197,7 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        logger.debug("client connection error: \(error)")
+        runtime.logger.debug("client connection error: \(error)", metadata: logMetadata)
         context.close(promise: nil)
     }
 
@@ -370,7 +374,7 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
             // The client let go of what pinned its connection (UNLISTEN, an unlock, a DROP): it is pooled again.
             countedPinned = false
             runtime.pinnedClientLeft()
-            logger.info("server connection no longer pinned: the session state that pinned it is gone")
+            runtime.logger.info("server connection no longer pinned: the session state that pinned it is gone", metadata: logMetadata)
         }
         if action.resumeHome { resumeHome() }
     }

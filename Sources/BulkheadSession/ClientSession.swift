@@ -63,7 +63,8 @@ public struct ClientSession: Sendable {
 
     private var state: State = .awaitingStartup
     private let settings: Settings
-    private let randomness: SessionRandomness
+    /// Salts and nonces for the login; dropped once the login has begun, so an idle session does not keep them.
+    private var randomness: SessionRandomness?
     /// The key this client was given; never the server's.
     public let backendKey: BackendKey
     public private(set) var user: String?
@@ -168,6 +169,9 @@ public struct ClientSession: Sendable {
         routing.tracksWrites = policy.tracksWrites
         wanted = wanted.merging(forced)
         startupParameters = wanted
+        // Fail closed: without its salts a login must not go on (it cannot happen: a session begins once).
+        guard let randomness = self.randomness else { return fail(SQLState.protocolViolation, "unexpected startup packet", appendingTo: action) }
+        self.randomness = nil
         guard let (auth, challenge) = ClientAuthentication.begin(user: request.user, policy: policy, randomness: randomness) else {
             return authenticated(policy: policy, extra: [], appendingTo: action)
         }
@@ -588,7 +592,7 @@ public struct ClientSession: Sendable {
         var action = SessionAction()
         guard var link = takeLink() else { return action }
         // The client's view of its settings is what the server reported, so equal values compare equal later.
-        for parameter in wanted.sorted { if let reported = link.parameters[parameter.name] { wanted[parameter.name] = reported } }
+        adoptReportedValues(of: link)
         var reported = ParameterSet()
         for parameter in link.initialParameters.sorted { reported[parameter.name] = link.parameters[parameter.name] ?? parameter.value }
         action.toClient += loginCompletion(reported: reported)
@@ -763,7 +767,7 @@ public struct ClientSession: Sendable {
         case (.ready, .internalDone(.parameterSync, nil)):
             // Keep the values as the server reported them, so equal settings compare equal on the next checkout.
             if let link = self.link {
-                for parameter in wanted.sorted { if let reported = link.parameters[parameter.name] { wanted[parameter.name] = reported } }
+                adoptReportedValues(of: link)
             }
             releaseIfDone(into: &action)
             return
@@ -832,6 +836,15 @@ public struct ClientSession: Sendable {
     mutating func takeLink() -> ServerLink? {
         defer { link = nil }
         return link
+    }
+
+    /// Takes the values of the client's settings as the server reported them, so equal settings compare equal
+    /// later. Only values that differ are written: the set is shared with `startupParameters` until then, and
+    /// an idle session should not carry two copies of it.
+    private mutating func adoptReportedValues(of link: ServerLink) {
+        for parameter in wanted.sorted {
+            if let reported = link.parameters[parameter.name], reported != parameter.value { wanted[parameter.name] = reported }
+        }
     }
 
     /// Remembers settings the client changed itself, as the server reported them.
