@@ -360,7 +360,9 @@ SKIPPED=()
 if [ "$BULKHEAD_BIN" = none ]; then
     SKIPPED+=("bulkhead: skipped (BULKHEAD_BIN=none)")
 else
-    if [ ! -x "$BULKHEAD_BIN" ]; then
+    # The default binary is (re)built every time: the build is incremental, and a stale binary would
+    # measure code that is no longer there.
+    if [ "$BULKHEAD_BIN" = "$BH_REPO/.build/release/bulkhead" ] || [ ! -x "$BULKHEAD_BIN" ]; then
         if [ "$BULKHEAD_BIN" = "$BH_REPO/.build/release/bulkhead" ]; then
             command -v swift >/dev/null || bh_die "$BULKHEAD_BIN is missing and swift is not installed (BULKHEAD_BIN=none skips Bulkhead)"
             bh_say "building bulkhead: ${BH_RELEASE_BUILD[*]} (log: $LOGS/swift-build.log)"

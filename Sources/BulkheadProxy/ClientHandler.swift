@@ -356,15 +356,15 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
         let channel = context.channel
         switch action.close {
         case nil:
-            for frame in action.toClient { context.write(wrapOutboundOut(frame), promise: nil) }
+            for frame in Self.fewWrites(action.toClient) { context.write(wrapOutboundOut(frame), promise: nil) }
             // A released server connection no longer reports the end of its read burst to this client.
             if action.release != nil { context.flush() }
         case .now?:
-            for frame in action.toClient { context.write(wrapOutboundOut(frame), promise: nil) }
+            for frame in Self.fewWrites(action.toClient) { context.write(wrapOutboundOut(frame), promise: nil) }
             context.writeAndFlush(wrapOutboundOut(ByteBuffer())).whenComplete { _ in channel.close(promise: nil) }
         case .afterAuthDelay?:
             // Every failed login answers after the same delay, so timing does not tell why it failed.
-            let frames = action.toClient
+            let frames = Self.fewWrites(action.toClient)
             context.eventLoop.scheduleTask(in: runtime.authFailureDelay) {
                 for frame in frames { channel.write(frame, promise: nil) }
                 channel.writeAndFlush(ByteBuffer()).whenComplete { _ in channel.close(promise: nil) }
@@ -377,6 +377,12 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
             runtime.logger.info("server connection no longer pinned: the session state that pinned it is gone", metadata: logMetadata)
         }
         if action.resumeHome { resumeHome() }
+    }
+
+    /// Frames for one flush, joined into one buffer when there are many. NIO's queue of pending writes keeps
+    /// the largest size it ever reached for the life of the channel, and every slot costs an idle client memory.
+    static func fewWrites(_ frames: [ByteBuffer]) -> [ByteBuffer] {
+        frames.count > 8 ? [frames.joined()] : frames
     }
 
     /// The client's own connection, set aside for a read, is attached again.

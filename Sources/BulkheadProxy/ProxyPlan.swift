@@ -15,17 +15,32 @@ public struct NodeAddress: Sendable, Hashable {
 }
 
 /// One database a client may name, and how to reach it.
-public struct DatabasePlan: Sendable {
-    public var name: String
-    public var serverDatabase: String
-    public var serverUser: String
-    public var serverPassword: String
-    public var pool: PoolSettings
-    public var poolMode: PoolMode?
+///
+/// A class, immutable: every client of the database holds the same instance, rather than a copy of its
+/// couple of hundred bytes per idle client.
+public final class DatabasePlan: Sendable {
+    public let name: String
+    public let serverDatabase: String
+    public let serverUser: String
+    public let serverPassword: String
+    public let pool: PoolSettings
+    public let poolMode: PoolMode?
     /// Every node, indexed by ``NodeID/rawValue`` as in the routing topology.
-    public var nodes: [NodeAddress]
+    public let nodes: [NodeAddress]
     /// `read_write_split`, `primary_reads`, `consistency` and `consistency_scope`.
-    public var routing: RoutingPolicy
+    public let routing: RoutingPolicy
+
+    public init(name: String, serverDatabase: String, serverUser: String, serverPassword: String, pool: PoolSettings,
+                poolMode: PoolMode?, nodes: [NodeAddress], routing: RoutingPolicy) {
+        self.name = name
+        self.serverDatabase = serverDatabase
+        self.serverUser = serverUser
+        self.serverPassword = serverPassword
+        self.pool = pool
+        self.poolMode = poolMode
+        self.nodes = nodes
+        self.routing = routing
+    }
 
     /// Reads may go to replicas: there are some, and the database splits reads from writes.
     public var routesReads: Bool { routing.readWriteSplit && nodes.count > 1 }
@@ -39,13 +54,22 @@ public struct HealthCheckLogin: Sendable {
 }
 
 /// What confines a tenant's users: the SQL gate's policy and the settings the proxy owns for them.
-public struct TenantPlan: Sendable {
-    public var name: String
+///
+/// A class, immutable, for the same reason as ``DatabasePlan``: each of the tenant's clients holds it.
+public final class TenantPlan: Sendable {
+    public let name: String
     /// The database (a `[[databases]]` name) the tenant lives in.
-    public var database: String
-    public var policy: TenantPolicy
+    public let database: String
+    public let policy: TenantPolicy
     /// search_path (and role, and the RLS setting) forced on every server connection the tenant's clients get.
-    public var forcedParameters: ParameterSet
+    public let forcedParameters: ParameterSet
+
+    public init(name: String, database: String, policy: TenantPolicy, forcedParameters: ParameterSet) {
+        self.name = name
+        self.database = database
+        self.policy = policy
+        self.forcedParameters = forcedParameters
+    }
 }
 
 /// One user who may log in.

@@ -200,7 +200,7 @@ public struct ClientSession: Sendable {
             // Parameters the client asked for at startup are applied when it first holds a server connection.
             var reported = welcome
             for parameter in wanted.sorted where welcome[parameter.name] != nil { reported[parameter.name] = parameter.value }
-            action.toClient += loginCompletion(reported: reported)
+            action.toClient.append(loginCompletion(reported: reported))
             state = .ready
             return action
         }
@@ -211,11 +211,14 @@ public struct ClientSession: Sendable {
     }
 
     /// ParameterStatus for every reported parameter, the proxy's BackendKeyData, and ReadyForQuery.
-    private func loginCompletion(reported: ParameterSet) -> [ByteBuffer] {
+    ///
+    /// One buffer, written once: NIO's queue of pending writes grows to fit the most writes a channel ever had
+    /// in flight and never shrinks, so fifteen separate frames here would cost every idle client a kilobyte.
+    private func loginCompletion(reported: ParameterSet) -> ByteBuffer {
         var frames = reported.sorted.map { BackendMessage.parameterStatus(name: $0.name, value: $0.value).encoded }
         frames.append(BackendMessage.backendKeyData(processID: backendKey.processID, secretKey: backendKey.secretKey).encoded)
         frames.append(BackendMessage.readyForQuery(.idle).encoded)
-        return frames
+        return frames.joined()
     }
 
     // MARK: Client traffic
@@ -595,7 +598,7 @@ public struct ClientSession: Sendable {
         adoptReportedValues(of: link)
         var reported = ParameterSet()
         for parameter in link.initialParameters.sorted { reported[parameter.name] = link.parameters[parameter.name] ?? parameter.value }
-        action.toClient += loginCompletion(reported: reported)
+        action.toClient.append(loginCompletion(reported: reported))
         state = .ready
         // Anything the client pipelined during login goes out now, behind nothing.
         sendQueued(on: &link, into: &action)

@@ -19,6 +19,7 @@ final class ClientSessionLoginTests: XCTestCase {
         XCTAssertFalse(messages.contains(.backendKeyData(processID: 77, secretKey: 88)))
         XCTAssertEqual(messages.last, .readyForQuery(.idle))
         XCTAssertTrue(session.isReady)
+        XCTAssertEqual(done.toClient.count, 1, "the whole login completion is one write, whatever the number of parameters")
     }
 
     func testMD5LoginSucceedsWithTheRightPassword() {
