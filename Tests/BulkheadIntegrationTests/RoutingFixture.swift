@@ -82,6 +82,53 @@ extension ProxyFixture {
         role = "auto"
         """
 
+    /// A routing proxy over the local cluster: databases bench_it, docs and docs_by_schema (tenant initech,
+    /// schema mode, tenant-scoped read-your-writes), and the trusted user app.
+    static func routingTOML(poolMode: String, checkInterval: Double) -> String {
+        """
+        [proxy]
+        listen = "127.0.0.1:0"
+        pool_mode = "\(poolMode)"
+        auth_failure_delay = 0.1
+        connect_timeout = 2
+        health_check_interval = \(checkInterval)
+        log_level = "warning"
+
+        \(ProxyFixture.clusterNodes)
+
+        [[databases]]
+        name = "bench_it"
+        server_user = "postgres"
+        server_password = "postgres"
+        pool_size = 10
+
+        [[databases]]
+        name = "docs"
+        server_user = "postgres"
+        server_password = "postgres"
+        pool_size = 10
+
+        [[databases]]
+        name = "docs_by_schema"
+        server_database = "docs"
+        server_user = "postgres"
+        server_password = "postgres"
+        isolation = "schema"
+        consistency_scope = "tenant"
+        pool_size = 10
+
+        [[tenants]]
+        name = "initech"
+        database = "docs_by_schema"
+        schema = "tenant_initech"
+        users = [{ name = "initech_app", auth_method = "trust" }]
+
+        [[users]]
+        name = "app"
+        auth_method = "trust"
+        """
+    }
+
     /// A proxy from a whole TOML configuration, waiting until routing has found a primary and `replicas` replicas.
     static func start(toml: String, replicas: Int) throws -> ProxyFixture {
         let config = try BulkheadConfig.parse(toml, file: "routing-test.toml")

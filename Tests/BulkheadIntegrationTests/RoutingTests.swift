@@ -7,48 +7,7 @@ import XCTest
 final class RoutingTests: XCTestCase {
     private static let checkInterval = 0.2
 
-    private static let toml = """
-        [proxy]
-        listen = "127.0.0.1:0"
-        pool_mode = "transaction"
-        auth_failure_delay = 0.1
-        connect_timeout = 2
-        health_check_interval = \(checkInterval)
-        log_level = "warning"
-
-        \(ProxyFixture.clusterNodes)
-
-        [[databases]]
-        name = "bench_it"
-        server_user = "postgres"
-        server_password = "postgres"
-        pool_size = 10
-
-        [[databases]]
-        name = "docs"
-        server_user = "postgres"
-        server_password = "postgres"
-        pool_size = 10
-
-        [[databases]]
-        name = "docs_by_schema"
-        server_database = "docs"
-        server_user = "postgres"
-        server_password = "postgres"
-        isolation = "schema"
-        consistency_scope = "tenant"
-        pool_size = 10
-
-        [[tenants]]
-        name = "initech"
-        database = "docs_by_schema"
-        schema = "tenant_initech"
-        users = [{ name = "initech_app", auth_method = "trust" }]
-
-        [[users]]
-        name = "app"
-        auth_method = "trust"
-        """
+    private static let toml = ProxyFixture.routingTOML(poolMode: "transaction", checkInterval: checkInterval)
 
     private func startProxy() throws -> ProxyFixture {
         try ProxyFixture.start(toml: Self.toml, replicas: 2)

@@ -4,48 +4,7 @@ import Foundation
 import XCTest
 
 final class SessionPoolingRoutingTests: XCTestCase {
-    private static let toml = """
-        [proxy]
-        listen = "127.0.0.1:0"
-        pool_mode = "session"
-        auth_failure_delay = 0.1
-        connect_timeout = 2
-        health_check_interval = 0.2
-        log_level = "warning"
-
-        \(ProxyFixture.clusterNodes)
-
-        [[databases]]
-        name = "bench_it"
-        server_user = "postgres"
-        server_password = "postgres"
-        pool_size = 10
-
-        [[databases]]
-        name = "docs"
-        server_user = "postgres"
-        server_password = "postgres"
-        pool_size = 10
-
-        [[databases]]
-        name = "docs_by_schema"
-        server_database = "docs"
-        server_user = "postgres"
-        server_password = "postgres"
-        isolation = "schema"
-        consistency_scope = "tenant"
-        pool_size = 10
-
-        [[tenants]]
-        name = "initech"
-        database = "docs_by_schema"
-        schema = "tenant_initech"
-        users = [{ name = "initech_app", auth_method = "trust" }]
-
-        [[users]]
-        name = "app"
-        auth_method = "trust"
-        """
+    private static let toml = ProxyFixture.routingTOML(poolMode: "session", checkInterval: 0.2)
 
     /// Autocommit reads run on replicas; everything else runs on the client's own connection, which stays the
     /// same backend for the whole session, with its settings, its named statements and its temporary tables.

@@ -12,14 +12,7 @@ final class SessionPoolRoutingTests: XCTestCase {
 
     /// A session-pooled client with routing and read-your-writes on, logged in on its own connection (ID 1).
     private func homeSession() -> ClientSession {
-        var session = ClientSession(backendKey: clientKey, randomness: fixedRandomness, settings: .init(poolModeDefault: .session))
-        _ = session.startupPacket(startup()) { _ in
-            var login = policy(.trust, mode: .session)
-            login.routesReads = true
-            login.tracksWrites = true
-            return login
-        }
-        _ = session.serverLeased(link(id: 1))
+        let session = loggedIn(mode: .session, routing: true)
         XCTAssertTrue(session.isReady)
         return session
     }

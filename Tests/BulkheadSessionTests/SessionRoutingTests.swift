@@ -13,15 +13,7 @@ final class SessionRoutingTests: XCTestCase {
 
     /// A transaction-pooled session with routing and read-your-writes on, logged in and holding nothing.
     private func routedSession() -> ClientSession {
-        var session = ClientSession(backendKey: clientKey, randomness: fixedRandomness, settings: .init(poolModeDefault: .transaction))
-        _ = session.startupPacket(startup()) { _ in
-            var login = policy(.trust, mode: .transaction)
-            login.routesReads = true
-            login.tracksWrites = true
-            return login
-        }
-        _ = session.serverLeased(link())
-        return session
+        loggedIn(mode: .transaction, routing: true)
     }
 
     private func lsnRow(_ text: String) -> Frame {

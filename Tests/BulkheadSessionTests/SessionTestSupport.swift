@@ -56,9 +56,15 @@ func link(id: Int = 1, parameters: ParameterSet = serverParameters) -> ServerLin
 }
 
 /// A session that has logged in with trust and holds (session mode) or has released (other modes) server link 1.
-func loggedIn(mode: PoolMode = .session) -> ClientSession {
+/// With `routing`, reads may go to replicas and read-your-writes is on.
+func loggedIn(mode: PoolMode = .session, routing: Bool = false) -> ClientSession {
     var session = ClientSession(backendKey: clientKey, randomness: fixedRandomness, settings: .init(poolModeDefault: mode))
-    _ = session.startupPacket(startup()) { _ in policy(.trust, mode: mode) }
+    _ = session.startupPacket(startup()) { _ in
+        var login = policy(.trust, mode: mode)
+        login.routesReads = routing
+        login.tracksWrites = routing
+        return login
+    }
     _ = session.serverLeased(link())
     return session
 }
