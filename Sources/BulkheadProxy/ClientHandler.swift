@@ -135,8 +135,6 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
                 }
             }
             perform(session.clientFrame(frame, effects: effects))
-            // (Not once the client has gone: a Terminate may have closed the channel inside `perform`.)
-            if session.isPinned, !countedPinned, session.isReady, session.poolMode != .session { notePinned() }
         }
     }
 
@@ -146,12 +144,36 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
         session.user.map { ["user": "\($0)"] } ?? [:]
     }
 
-    /// Pinning costs the pool a connection for as long as the state lasts, so it is counted and logged.
-    private func notePinned() {
-        countedPinned = true
-        runtime.clientPinned()
-        runtime.logger.info("server connection pinned to its client while its session state lasts: \(session.pinReason ?? "session state")",
-                            metadata: logMetadata)
+    /// Pinning costs the pool a connection for as long as the state lasts, so it is counted and logged, and so
+    /// is its end. (Not once the client has gone: its count ends in `channelInactive`.)
+    private func countPinning() {
+        guard session.isReady, session.poolMode != .session, session.isPinned != countedPinned else { return }
+        countedPinned = session.isPinned
+        if countedPinned {
+            runtime.clientPinned()
+            runtime.logger.info("server connection pinned to its client while its session state lasts: \(session.pinReason ?? "session state")",
+                                metadata: logMetadata)
+        } else {
+            // The client let go of what pinned its connection (UNLISTEN, an unlock, a DROP): it is pooled again.
+            runtime.pinnedClientLeft()
+            runtime.logger.info("server connection no longer pinned: the session state that pinned it is gone", metadata: logMetadata)
+        }
+    }
+
+    /// Makes `channel` the attached server connection, paused at once if the client is not keeping up.
+    private func attachServer(_ channel: any Channel) {
+        serverChannel = channel
+        if let context, !context.channel.isWritable {
+            serverReadsPaused = true
+            channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
+        }
+    }
+
+    /// Undoes the backpressure applied to a server connection that is let go or set aside.
+    private func resumeServerReads(_ channel: any Channel) {
+        guard serverReadsPaused else { return }
+        serverReadsPaused = false
+        channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -218,11 +240,7 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
         }
         pendingRequest = nil
         rerouteAttempts = 0
-        serverChannel = channel
-        if let context, !context.channel.isWritable {
-            serverReadsPaused = true
-            channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
-        }
+        attachServer(channel)
         perform(session.serverLeased(link, onReplica: routedToReplica))
         context?.flush()
         flushServer()
@@ -308,10 +326,7 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
             routingSession.transactionEnded()
             endRoutedLease()
             // Whatever backpressure either side applied ends with the lease.
-            if serverReadsPaused {
-                serverReadsPaused = false
-                channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
-            }
+            resumeServerReads(channel)
             if clientReadsPaused {
                 clientReadsPaused = false
                 context.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
@@ -326,10 +341,7 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
         }
         if action.parkHome, let channel = serverChannel {
             // Reads paused for backpressure resume: the connection has nothing in flight.
-            if serverReadsPaused {
-                serverReadsPaused = false
-                channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
-            }
+            resumeServerReads(channel)
             parkedChannel = channel
             parkedServerID = session.parkedHomeID
             serverChannel = nil
@@ -370,12 +382,7 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
                 channel.writeAndFlush(ByteBuffer()).whenComplete { _ in channel.close(promise: nil) }
             }
         }
-        if countedPinned, !session.isPinned, session.isReady {
-            // The client let go of what pinned its connection (UNLISTEN, an unlock, a DROP): it is pooled again.
-            countedPinned = false
-            runtime.pinnedClientLeft()
-            runtime.logger.info("server connection no longer pinned: the session state that pinned it is gone", metadata: logMetadata)
-        }
+        countPinning()
         if action.resumeHome { resumeHome() }
     }
 
@@ -390,14 +397,10 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
         guard let channel = parkedChannel else { return }
         parkedChannel = nil
         parkedServerID = nil
-        serverChannel = channel
+        attachServer(channel)
         routedNode = homeNode
         routedToReplica = false
         homeNode = nil
-        if let context, !context.channel.isWritable {
-            serverReadsPaused = true
-            channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
-        }
         perform(session.homeResumed())
         // This may run from a timer or a lease's end, after the read that led here was flushed.
         context?.flush()

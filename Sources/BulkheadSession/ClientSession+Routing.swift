@@ -56,8 +56,11 @@ struct SessionRouting: Sendable {
     /// Routing needs anything from the session at all.
     var isActive: Bool { routesReads || tracksWrites }
 
-    /// A ReadyForQuery `I` now must wait: writes were sent to the primary whose commit position is not known yet.
-    var owesWritePosition: Bool { tracksWrites && !onReplica && writesSent > writesCovered && heldReady == nil }
+    /// Writes were sent to the primary whose commit position is not known yet.
+    var writesUncovered: Bool { tracksWrites && !onReplica && writesSent > writesCovered }
+
+    /// A ReadyForQuery `I` now must wait for the write position (unless one is held already).
+    var owesWritePosition: Bool { writesUncovered && heldReady == nil }
 }
 
 extension ClientSession {
@@ -199,7 +202,7 @@ extension ClientSession {
     /// (One held for a write position is released by ``writePositionAnswered(error:link:into:)``.)
     mutating func settingsCaptured(on link: inout ServerLink, into action: inout SessionAction) {
         guard let held = routing.heldReady, routing.positionQueries.isEmpty else { return }
-        if routing.tracksWrites, !routing.onReplica, routing.writesSent > routing.writesCovered {
+        if routing.writesUncovered {
             askWritePosition(on: &link, into: &action)
             return
         }
