@@ -581,8 +581,8 @@ report() {
     fi
     if [ -n "$GATE_COST" ]; then
         echo
-        echo "SQL gate per statement for the tenant (bulkhead gate-cost): cold = parsed, checked and verified; warm = cached"
-        echo "$GATE_COST" | awk -F'\t' '{printf "%-62s %-12s %10s %10s\n", $1, $2, $3, $4}'
+        echo "SQL gate per statement for the tenant (bulkhead gate-cost): cold = parsed, checked and verified; warm = cached; shape = new literals in a cached shape"
+        echo "$GATE_COST" | awk -F'\t' '{printf "%-62s %-12s %10s %10s %10s\n", $1, $2, $3, $4, $5}'
     fi
 }
 # The gate's own cost, measured by the same binary, when the tenant's statements go through it.

@@ -29,6 +29,7 @@ extension ParsedSQL {
     /// Security checks compare tenant ids through this, never through the raw JSON.
     public func constantValue(of node: SQLNode) -> ConstantValue? {
         guard node.kind == "A_Const" else { return nil }
+        sourceReads.note()
         if node.bool("isnull") { return .null }
         if let integer = node.node("ival") {
             let value = integer.integer("ival")

@@ -1,5 +1,5 @@
-// Caches gate verdicts per (policy, query text) and classifications per query text, so a repeated or
-// prepared statement is analysed once.
+// Caches gate verdicts per (policy, query text) and per (policy, text shape), and classifications per query
+// text, so a repeated or prepared statement is analysed once, and so is a statement whose literals change.
 
 import Foundation
 
@@ -9,11 +9,18 @@ import Foundation
 /// different byte sequences can be "equal"). Refusals are cached too: the gate is deterministic for a given
 /// policy and text. A hit neither parses nor allocates beyond the returned value; one lock per map.
 ///
+/// A text that misses is looked up by its `StatementShape` next: a statement sent with new literals each time
+/// (`WHERE aid = 1001`, then `= 1002`) is scanned, not parsed and analysed again. Only approvals that leave the
+/// text unchanged and read neither a literal's value nor source text are kept per shape; rewrites carry the
+/// literals, and refusals name them.
+///
 /// The proxy must forward `GateVerdict.sql`, never the client's own bytes: that is the text that was checked.
 public final class GateCache: @unchecked Sendable {
     private let classifier: StatementClassifier
     private let verdictLock = NSLock()
     private var verdicts: LRUStore<VerdictKey, Result<GateVerdict, GateRefusal>>
+    /// Statement counts of approved, unchanged shapes.
+    private var shapes: LRUStore<ShapeKey, Int>
     private let classificationLock = NSLock()
     private var classifications: LRUStore<TextKey, Result<SQLClassification, SQLError>>
 
@@ -23,6 +30,7 @@ public final class GateCache: @unchecked Sendable {
     public init(capacity: Int = 10_000, classifier: StatementClassifier = StatementClassifier()) {
         self.classifier = classifier
         self.verdicts = LRUStore(capacity: capacity)
+        self.shapes = LRUStore(capacity: capacity)
         self.classifications = LRUStore(capacity: capacity)
     }
 
@@ -30,6 +38,10 @@ public final class GateCache: @unchecked Sendable {
     public func check(_ sql: String, policy: TenantPolicy) -> Result<GateVerdict, GateRefusal> {
         let key = VerdictKey(policyKey: policy.cacheKey, policyHash: policy.cacheKeyHash, text: TextKey(sql))
         if let cached = verdictLock.withLock({ verdicts.value(for: key) }) { return cached }
+        let shape = StatementShape.of(sql).map { ShapeKey(policyKey: key.policyKey, policyHash: key.policyHash, shape: $0) }
+        if let shape, let count = verdictLock.withLock({ shapes.value(for: shape) }) {
+            return .success(GateVerdict(sql: sql, isRewritten: false, statementCount: count))
+        }
         let result: Result<GateVerdict, GateRefusal>
         switch SQLParser.parse(sql) {
         case .failure(let error):
@@ -39,10 +51,19 @@ public final class GateCache: @unchecked Sendable {
             storeClassification(.failure(error), for: key.text)
         case .success(let parsed):
             result = TenantGate.check(parsed, policy: policy)
+            if let shape, case .success(let verdict) = result, Self.holdsForShape(verdict, parsed) {
+                verdictLock.withLock { shapes.insert(verdict.statementCount, for: shape) }
+            }
             storeClassification(.success(classifier.classify(parsed)), for: key.text)
         }
         verdictLock.withLock { verdicts.insert(result, for: key) }
         return result
+    }
+
+    /// Whether an approval of a parsed text holds for every text of its shape. Asked right after the check,
+    /// before anything else reads the parsed text.
+    static func holdsForShape(_ verdict: GateVerdict, _ parsed: ParsedSQL) -> Bool {
+        !verdict.isRewritten && !parsed.sourceReads.any && StatementShape.literalsAreConstants(parsed)
     }
 
     /// The routing classification of a text, from the cache when possible.
@@ -55,13 +76,17 @@ public final class GateCache: @unchecked Sendable {
     }
 
     /// Number of cached verdicts and classifications.
-    public var counts: (verdicts: Int, classifications: Int) {
-        (verdictLock.withLock { verdicts.count }, classificationLock.withLock { classifications.count })
+    public var counts: (verdicts: Int, shapes: Int, classifications: Int) {
+        let (verdictCount, shapeCount) = verdictLock.withLock { (verdicts.count, shapes.count) }
+        return (verdictCount, shapeCount, classificationLock.withLock { classifications.count })
     }
 
     /// Drops everything (e.g. after a configuration reload changed policies).
     public func removeAll() {
-        verdictLock.withLock { verdicts.removeAll() }
+        verdictLock.withLock {
+            verdicts.removeAll()
+            shapes.removeAll()
+        }
         classificationLock.withLock { classifications.removeAll() }
     }
 
@@ -107,5 +132,21 @@ struct VerdictKey: Hashable, Sendable {
     func hash(into hasher: inout Hasher) {
         hasher.combine(policyHash)
         hasher.combine(text)
+    }
+}
+
+/// A text shape under one policy.
+struct ShapeKey: Hashable, Sendable {
+    let policyKey: String
+    let policyHash: Int
+    let shape: StatementShape
+
+    static func == (left: ShapeKey, right: ShapeKey) -> Bool {
+        left.policyHash == right.policyHash && left.shape == right.shape && left.policyKey == right.policyKey
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(policyHash)
+        hasher.combine(shape)
     }
 }

@@ -1,5 +1,7 @@
 // The result of parsing one query text: its statements, their byte ranges and the scanner's tokens.
 
+import Foundation
+
 /// A parsed query text, which may hold several statements (a simple-query message can).
 public struct ParsedSQL: Sendable {
     /// The text as received.
@@ -10,6 +12,9 @@ public struct ParsedSQL: Sendable {
     public let statements: [ParsedStatement]
     /// Every token of the whole text, comments included, from PostgreSQL's scanner.
     public let tokens: [SQLToken]
+    /// Whether anything has read a literal's value or a stretch of source text since parsing: a verdict
+    /// reached without either holds for every text of the same shape (`StatementShape`).
+    let sourceReads = SourceReads()
 
     /// The 1-based character position (what PostgreSQL's ErrorResponse `P` field holds) of a byte offset.
     public func characterPosition(ofByte offset: Int) -> Int {
@@ -23,6 +28,7 @@ public struct ParsedSQL: Sendable {
 
     /// The source text of a byte range (clamped to the text).
     public func text(of range: Range<Int>) -> String {
+        sourceReads.note()
         let lower = max(0, min(range.lowerBound, bytes.count))
         let upper = max(lower, min(range.upperBound, bytes.count))
         return String(decoding: bytes[lower..<upper], as: UTF8.self)
@@ -69,4 +75,19 @@ public struct ParsedStatement: Sendable {
     public let range: Range<Int>
     /// The statement's own text.
     public let sql: String
+}
+
+/// Records that a value beyond the token kinds was read. Shared by every copy of a `ParsedSQL`, so a read
+/// anywhere in an analysis is seen by whoever parsed the text.
+final class SourceReads: @unchecked Sendable {
+    private let lock = NSLock()
+    private var happened = false
+
+    func note() {
+        lock.withLock { happened = true }
+    }
+
+    var any: Bool {
+        lock.withLock { happened }
+    }
 }

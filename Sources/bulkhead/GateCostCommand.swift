@@ -1,4 +1,5 @@
-// `bulkhead gate-cost`: measure what the SQL gate costs per statement for one tenant, with the cache cold and warm.
+// `bulkhead gate-cost`: measure what the SQL gate costs per statement for one tenant: cache cold, warm, and
+// warm for the statement's shape only (new literals).
 
 import ArgumentParser
 import BulkheadConfig
@@ -7,10 +8,13 @@ import BulkheadSQL
 import Foundation
 
 /// Times the tenant gate (parse, check, rewrite, verify) on a pgbench script's statements, as the proxy runs it.
+///
+/// Three figures per statement: cold (parsed and checked), warm (the same text again) and shape (a text the
+/// cache has not seen whose literals are all that changed; the sample value 1001 is replaced by others).
 struct GateCostCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gate-cost",
-        abstract: "Time the SQL gate per statement for a tenant's user: cold (parsed and checked) and warm (cached).",
+        abstract: "Time the SQL gate per statement for a tenant's user: cold (parsed and checked), warm (cached) and shape (new literals).",
         discussion: """
             FILE is a pgbench script: lines starting with a backslash or "--" are skipped and :variables become 1001.
             """)
@@ -54,18 +58,25 @@ struct GateCostCommand: ParsableCommand {
             printError("--cold-runs and --warm-runs must be at least 1")
             throw ExitCode(2)
         }
-        print("statement\tverdict\tcold_us\twarm_us")
+        print("statement\tverdict\tcold_us\twarm_us\tshape_us")
         for statement in Self.statements(in: text) {
             let cache = GateCache(capacity: 16)
             let verdict = cache.check(statement, policy: policy)
             let cold = Self.microseconds(per: coldRuns) { _ = TenantGate.check(statement, policy: policy) }
             let warm = Self.microseconds(per: warmRuns) { _ = cache.check(statement, policy: policy) }
+            // Texts with other literals, made before the clock starts.
+            let variants = (1...coldRuns * 10).map { statement.replacingOccurrences(of: "1001", with: String(1001 + $0)) }
+            var next = 0
+            let shape = Self.microseconds(per: variants.count) {
+                _ = cache.check(variants[next], policy: policy)
+                next += 1
+            }
             let kind: String
             switch verdict {
             case .success(let approved): kind = approved.isRewritten ? "rewritten" : "unchanged"
             case .failure(let refusal): kind = "refused \(refusal.sqlState)"
             }
-            print(String(format: "%@\t%@\t%.1f\t%.3f", String(statement.prefix(60)), kind, cold, warm))
+            print(String(format: "%@\t%@\t%.1f\t%.3f\t%.2f", String(statement.prefix(60)), kind, cold, warm, shape))
             if showSQL {
                 switch verdict {
                 case .success(let approved): print("  -> \(approved.sql)")

@@ -59,9 +59,9 @@ final class GateCacheTests: XCTestCase {
 
     func testLeastRecentlyUsedEntriesAreEvicted() {
         let cache = GateCache(capacity: 3)
-        for index in 0..<3 { _ = cache.check("SELECT \(index)", policy: Policies.acmeSchema) }
-        _ = cache.check("SELECT 0", policy: Policies.acmeSchema)
-        _ = cache.check("SELECT 3", policy: Policies.acmeSchema)
+        for index in 0..<3 { _ = cache.check("SELECT \(index) AS c\(index)", policy: Policies.acmeSchema) }
+        _ = cache.check("SELECT 0 AS c0", policy: Policies.acmeSchema)
+        _ = cache.check("SELECT 3 AS c3", policy: Policies.acmeSchema)
         XCTAssertEqual(cache.counts.verdicts, 3)
         cache.removeAll()
         XCTAssertEqual(cache.counts.verdicts, 0)
