@@ -31,6 +31,9 @@ usage: $(basename "$0") [options]      (every option can also be given as the en
   --routing             ROUTING=1      also run a second Bulkhead ("routed") that knows the two replicas and
                                        splits reads from writes, side by side with the plain one; the report
                                        adds the proxy CPU routing costs per statement
+  --prepared            PREPARED=1     also run Bulkhead ("prepared") and PgBouncer ("pgb-prep") with pgbench
+                                       -M prepared added, and report Bulkhead's -M prepared TPS over its own
+                                       TPS with the plain arguments (issue 3's target: 1.15)
   --keep-cluster        KEEP_CLUSTER=1 leave the cluster running even if this script started it
 Results: printed, and saved in <repo>/.bench/results.txt; pgbench output in <repo>/.bench/logs/.
 EOF
@@ -50,6 +53,7 @@ WORKLOAD="${WORKLOAD:-pgbench}"
 WORKERS="${WORKERS:-0}"
 KEEP_CLUSTER="${KEEP_CLUSTER:-0}"
 ROUTING="${ROUTING:-0}"
+PREPARED="${PREPARED:-0}"
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -64,6 +68,7 @@ while [ $# -gt 0 ]; do
         --idle-clients) IDLE_CLIENTS="$2"; shift 2 ;;
         --isolation) ISOLATION="$2"; shift 2 ;;
         --routing) ROUTING=1; shift ;;
+        --prepared) PREPARED=1; shift ;;
         --workload) WORKLOAD="$2"; shift 2 ;;
         --workers) WORKERS="$2"; shift 2 ;;
         --keep-cluster) KEEP_CLUSTER=1; shift ;;
@@ -166,17 +171,20 @@ median() { sort -g | awk '{v[NR] = $1} END {if (NR == 0) print ""; else if (NR %
 mode_target() { # MODE -> "port user password"
     case "$1" in
         direct) echo "$PRIMARY_PORT $BH_SUPERUSER $BH_SUPERPASS" ;;
-        bulkhead) echo "$BULKHEAD_PORT $BENCH_USER $BENCH_PASS" ;;
+        bulkhead | prepared) echo "$BULKHEAD_PORT $BENCH_USER $BENCH_PASS" ;;
         routed) echo "$ROUTED_PORT $BENCH_USER $BENCH_PASS" ;;
-        pgbouncer) echo "$PGBOUNCER_PORT $BENCH_USER $BENCH_PASS" ;;
+        pgbouncer | pgb-prep) echo "$PGBOUNCER_PORT $BENCH_USER $BENCH_PASS" ;;
     esac
 }
 
-mode_pid() { case "$1" in bulkhead) echo "$BULKHEAD_PID" ;; routed) echo "$ROUTED_PID" ;; pgbouncer) echo "$PGBOUNCER_PID" ;; *) echo "" ;; esac; }
+mode_pid() { case "$1" in bulkhead | prepared) echo "$BULKHEAD_PID" ;; routed) echo "$ROUTED_PID" ;; pgbouncer | pgb-prep) echo "$PGBOUNCER_PID" ;; *) echo "" ;; esac; }
+
+# The modes that run pgbench with -M prepared on another mode's proxy.
+mode_extra() { case "$1" in prepared | pgb-prep) echo "-M prepared" ;; *) echo "" ;; esac; }
 
 mode_script() { # MODE -> pgbench arguments that pick the workload's script, if any
     [ "$WORKLOAD" = documents ] || return 0
-    case "$1" in bulkhead | routed) echo "-f $WORKLOAD_TENANT" ;; *) echo "-f $WORKLOAD_APP" ;; esac
+    case "$1" in bulkhead | routed | prepared) echo "-f $WORKLOAD_TENANT" ;; *) echo "-f $WORKLOAD_APP" ;; esac
 }
 
 proxy_answers() { # MODE
@@ -386,6 +394,10 @@ PGBOUNCER_CMD=(pgbouncer "$OUT/pgbouncer.ini")
 # pgbouncer refuses to run as root: -u makes it read its files as root, then switch user.
 [ "$(id -u)" -eq 0 ] && PGBOUNCER_CMD=(pgbouncer -u "$(bh_pg_user)" "$OUT/pgbouncer.ini")
 start_proxy pgbouncer PGBOUNCER_PID "$PGBOUNCER_PORT" "${PGBOUNCER_CMD[@]}"
+if [ "$PREPARED" = 1 ]; then
+    [ -n "${BULKHEAD_PID:-}" ] && MODES+=(prepared)
+    [ -n "${PGBOUNCER_PID:-}" ] && MODES+=(pgb-prep)
+fi
 
 # ---- pgbench runs ----
 # shellcheck disable=SC2206
@@ -414,10 +426,11 @@ run_one() { # ROUND MODE -> appends a line to $RESULTS_TSV
         return 0
     fi
     # --foreground: pgbench stays in our process group, so Ctrl-C reaches it and the trap runs.
-    local script
+    local script extra
     read -r -a script <<<"$(mode_script "$mode")"
+    read -r -a extra <<<"$(mode_extra "$mode")"
     PGPASSWORD="$pass" timeout --foreground --kill-after=10 $((DURATION * 2 + 120)) \
-        pgbench "${PGBENCH_EXTRA[@]}" "${script[@]}" -c "$CLIENTS" -j 2 -T "$DURATION" --no-vacuum \
+        pgbench "${PGBENCH_EXTRA[@]}" "${extra[@]}" "${script[@]}" -c "$CLIENTS" -j 2 -T "$DURATION" --no-vacuum \
         --log --log-prefix="$prefix" -h "$BH_HOST" -p "$port" -U "$user" "$BENCH_DB" >"$out" 2>&1 || rc=$?
     # Interrupted (Ctrl-C / SIGTERM reached pgbench through timeout): stop here, the trap cleans up.
     case "$rc" in 130 | 143) exit "$rc" ;; esac
@@ -497,7 +510,7 @@ idle_test() { # MODE
 }
 if [ "$IDLE_CLIENTS" -gt 0 ]; then
     for m in "${MODES[@]}"; do
-        [ "$m" = direct ] || [ "$m" = routed ] && continue
+        case "$m" in direct | routed | prepared | pgb-prep) continue ;; esac
         printf '  idle clients %-9s ... ' "$m"
         idle_test "$m"
         echo "done"
@@ -521,7 +534,7 @@ report() {
     echo "medians (successful runs)"
     printf '%-10s %5s %12s %10s %10s %12s\n' mode runs TPS "avg ms" "p99 ms" "CPU us/txn"
     declare -gA MED_TPS=() MED_LAT=() MED_P99=() MED_CPU=()
-    for m in direct bulkhead routed pgbouncer; do
+    for m in direct bulkhead routed pgbouncer prepared pgb-prep; do
         local n
         n="$(awk -F'\t' -v m="$m" '$2 == m && $3 == "OK"' "$RESULTS_TSV" | wc -l)"
         if [ "$n" -eq 0 ]; then
@@ -558,6 +571,13 @@ report() {
             "$(ratio "${MED_P99[routed]:-}" "${MED_P99[bulkhead]:-}")" "$(ratio "${MED_CPU[routed]:-}" "${MED_CPU[bulkhead]:-}")"
         awk -v r="${MED_CPU[routed]:-}" -v b="${MED_CPU[bulkhead]:-}" -v s="$STATEMENTS_PER_TXN" \
             'BEGIN {if (r != "" && b != "") printf "routing adds %.1f us of proxy CPU per transaction, %.2f us per statement (%d statements per transaction)\n", r - b, (r - b) / s, s}'
+    fi
+    if [ "$PREPARED" = 1 ]; then
+        printf 'bulkhead -M prepared / bulkhead %s: TPS %s (issue 3 target: at least 1.15)\n' "${PGBENCH_ARGS:-(no arguments)}" \
+            "$(ratio "${MED_TPS[prepared]:-}" "${MED_TPS[bulkhead]:-}")"
+        if [ -z "${MED_TPS[pgb-prep]:-}" ]; then
+            echo "pgbouncer -M prepared: failed in every round, as PgBouncer $(pgbouncer --version 2>/dev/null | awk 'NR == 1 {print $2}') does in transaction mode: $(awk -F'\t' '$2 == "pgb-prep" && $3 != "OK" {print $4; exit}' "$RESULTS_TSV")"
+        fi
     fi
     if [ -n "${MED_TPS[pgbouncer]:-}" ] && [ -n "${MED_TPS[direct]:-}" ]; then
         printf 'pgbouncer/direct TPS %s  avg latency %s  p99 %s\n' \

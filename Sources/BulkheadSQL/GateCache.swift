@@ -10,7 +10,7 @@ import Foundation
 /// policy and text. A hit neither parses nor allocates beyond the returned value; one lock per map.
 ///
 /// A text that misses is looked up by its `StatementShape` next: a statement sent with new literals each time
-/// (`WHERE aid = 1001`, then `= 1002`) is scanned, not parsed and analysed again. Only approvals that leave the
+/// (`WHERE aid = 1001`, then `= 1002`) is scanned, not parsed and analysed again, and then kept by text. Only approvals that leave the
 /// text unchanged and read neither a literal's value nor source text are kept per shape; rewrites carry the
 /// literals, and refusals name them.
 ///
@@ -40,7 +40,10 @@ public final class GateCache: @unchecked Sendable {
         if let cached = verdictLock.withLock({ verdicts.value(for: key) }) { return cached }
         let shape = StatementShape.of(sql).map { ShapeKey(policyKey: key.policyKey, policyHash: key.policyHash, shape: $0) }
         if let shape, let count = verdictLock.withLock({ shapes.value(for: shape) }) {
-            return .success(GateVerdict(sql: sql, isRewritten: false, statementCount: count))
+            // Kept by text too: a text that repeats is then found without scanning it again.
+            let result: Result<GateVerdict, GateRefusal> = .success(GateVerdict(sql: key.text.text, isRewritten: false, statementCount: count))
+            verdictLock.withLock { verdicts.insert(result, for: key) }
+            return result
         }
         let result: Result<GateVerdict, GateRefusal>
         switch SQLParser.parse(sql) {
