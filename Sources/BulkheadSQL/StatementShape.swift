@@ -49,6 +49,15 @@ struct StatementShape: Hashable, Sendable {
         self.key = key
     }
 
+    static func == (left: StatementShape, right: StatementShape) -> Bool {
+        left.key == right.key
+    }
+
+    /// One pass over the key's bytes (an array's own hash feeds the hasher byte by byte).
+    func hash(into hasher: inout Hasher) {
+        key.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+
     /// True when every literal token of a parsed text starts where an `A_Const` node of its tree does.
     static func literalsAreConstants(_ parsed: ParsedSQL) -> Bool {
         let literals = parsed.tokens.filter { isLiteral($0.kind) }
