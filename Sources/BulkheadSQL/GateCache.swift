@@ -10,9 +10,9 @@ import Foundation
 /// policy and text. A hit neither parses nor allocates beyond the returned value; one lock per map.
 ///
 /// A text that misses is looked up by its `StatementShape` next: a statement sent with new literals each time
-/// (`WHERE aid = 1001`, then `= 1002`) is scanned, not parsed and analysed again, and then kept by text. Only approvals that leave the
-/// text unchanged and read neither a literal's value nor source text are kept per shape; rewrites carry the
-/// literals, and refusals name them.
+/// (`WHERE aid = 1001`, then `= 1002`) is scanned, not parsed and analysed again, and then kept by text.
+/// Only approvals that leave the text unchanged and read neither a literal's value nor source text are kept
+/// per shape; rewrites carry the literals, and refusals name them.
 ///
 /// The proxy must forward `GateVerdict.sql`, never the client's own bytes: that is the text that was checked.
 public final class GateCache: @unchecked Sendable {
@@ -25,7 +25,7 @@ public final class GateCache: @unchecked Sendable {
     private var classifications: LRUStore<TextKey, Result<SQLClassification, SQLError>>
 
     /// - Parameters:
-    ///   - capacity: entries kept in each of the two maps.
+    ///   - capacity: entries kept in each of the three maps.
     ///   - classifier: the classifier (with `read_only_functions`) used for routing entries.
     public init(capacity: Int = 10_000, classifier: StatementClassifier = StatementClassifier()) {
         self.classifier = classifier
@@ -38,10 +38,13 @@ public final class GateCache: @unchecked Sendable {
     public func check(_ sql: String, policy: TenantPolicy) -> Result<GateVerdict, GateRefusal> {
         let key = VerdictKey(policyKey: policy.cacheKey, policyHash: policy.cacheKeyHash, text: TextKey(sql))
         if let cached = verdictLock.withLock({ verdicts.value(for: key) }) { return cached }
-        let shape = StatementShape.of(sql).map { ShapeKey(policyKey: key.policyKey, policyHash: key.policyHash, shape: $0) }
+        let shape = StatementShape.of(sql).map {
+            ShapeKey(policyKey: key.policyKey, policyHash: key.policyHash, shape: $0)
+        }
         if let shape, let count = verdictLock.withLock({ shapes.value(for: shape) }) {
             // Kept by text too: a text that repeats is then found without scanning it again.
-            let result: Result<GateVerdict, GateRefusal> = .success(GateVerdict(sql: key.text.text, isRewritten: false, statementCount: count))
+            let verdict = GateVerdict(sql: key.text.text, isRewritten: false, statementCount: count)
+            let result: Result<GateVerdict, GateRefusal> = .success(verdict)
             verdictLock.withLock { verdicts.insert(result, for: key) }
             return result
         }
