@@ -10,7 +10,9 @@ import Foundation
 /// policy and text. A hit neither parses nor allocates beyond the returned value; one lock per map.
 ///
 /// A text that misses is looked up by its `StatementShape` next: a statement sent with new literals each time
-/// (`WHERE aid = 1001`, then `= 1002`) is scanned, not parsed and analysed again, and then kept by text.
+/// (`WHERE aid = 1001`, then `= 1002`) is scanned, not parsed and analysed again. Such a text is kept by text
+/// too when it comes a second time, so that texts that repeat are not scanned again while a stream of unique
+/// texts does not churn the text map.
 /// Only approvals that leave the text unchanged and read neither a literal's value nor source text are kept
 /// per shape; rewrites carry the literals, and refusals name them.
 ///
@@ -21,6 +23,8 @@ public final class GateCache: @unchecked Sendable {
     private var verdicts: LRUStore<VerdictKey, Result<GateVerdict, GateRefusal>>
     /// Statement counts of approved, unchanged shapes.
     private var shapes: LRUStore<ShapeKey, Int>
+    /// Hashes of texts served by their shape once, direct-mapped: a match admits the text to `verdicts`.
+    private var servedOnce = [Int](repeating: 0, count: 4_096)
     private let classificationLock = NSLock()
     private var classifications: LRUStore<TextKey, Result<SQLClassification, SQLError>>
 
@@ -42,10 +46,17 @@ public final class GateCache: @unchecked Sendable {
             ShapeKey(policyKey: key.policyKey, policyHash: key.policyHash, shape: $0)
         }
         if let shape, let count = verdictLock.withLock({ shapes.value(for: shape) }) {
-            // Kept by text too: a text that repeats is then found without scanning it again.
             let verdict = GateVerdict(sql: key.text.text, isRewritten: false, statementCount: count)
             let result: Result<GateVerdict, GateRefusal> = .success(verdict)
-            verdictLock.withLock { verdicts.insert(result, for: key) }
+            let hash = key.hashValue
+            verdictLock.withLock {
+                let slot = hash & (servedOnce.count - 1)
+                if servedOnce[slot] == hash {
+                    verdicts.insert(result, for: key)
+                } else {
+                    servedOnce[slot] = hash
+                }
+            }
             return result
         }
         let result: Result<GateVerdict, GateRefusal>
@@ -92,6 +103,7 @@ public final class GateCache: @unchecked Sendable {
         verdictLock.withLock {
             verdicts.removeAll()
             shapes.removeAll()
+            servedOnce = [Int](repeating: 0, count: servedOnce.count)
         }
         classificationLock.withLock { classifications.removeAll() }
     }
