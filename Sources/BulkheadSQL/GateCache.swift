@@ -13,16 +13,18 @@ import Foundation
 /// (`WHERE aid = 1001`, then `= 1002`) is scanned, not parsed and analysed again. Such a text is kept by text
 /// too when it comes a second time, so that texts that repeat are not scanned again while a stream of unique
 /// texts does not churn the text map.
-/// Only approvals that leave the text unchanged and read neither a literal's value nor source text are kept
-/// per shape; rewrites carry the literals, and refusals name them.
+/// Only approvals are kept per shape, and only those whose analysis read no literal's value. An approval that
+/// leaves the text unchanged then holds for the whole shape. A shared-mode rewrite is kept as its splices,
+/// placed by token: a new text of the shape gets the same splices, and the result is parsed and verified
+/// again, exactly as on the full path, before it is used; if that fails, the text takes the full path.
+/// Refusals are kept by text only (their messages and positions come from the text).
 ///
 /// The proxy must forward `GateVerdict.sql`, never the client's own bytes: that is the text that was checked.
 public final class GateCache: @unchecked Sendable {
     private let classifier: StatementClassifier
     private let verdictLock = NSLock()
     private var verdicts: LRUStore<VerdictKey, Result<GateVerdict, GateRefusal>>
-    /// Statement counts of approved, unchanged shapes.
-    private var shapes: LRUStore<ShapeKey, Int>
+    private var shapes: LRUStore<ShapeKey, ShapeVerdict>
     /// Hashes of texts served by their shape once, direct-mapped: a match admits the text to `verdicts`.
     private var servedOnce = [Int](repeating: 0, count: 4_096)
     private let classificationLock = NSLock()
@@ -42,11 +44,10 @@ public final class GateCache: @unchecked Sendable {
     public func check(_ sql: String, policy: TenantPolicy) -> Result<GateVerdict, GateRefusal> {
         let key = VerdictKey(policyKey: policy.cacheKey, policyHash: policy.cacheKeyHash, text: TextKey(sql))
         if let cached = verdictLock.withLock({ verdicts.value(for: key) }) { return cached }
-        let shape = StatementShape.of(sql).map {
-            ShapeKey(policyKey: key.policyKey, policyHash: key.policyHash, shape: $0)
-        }
-        if let shape, let count = verdictLock.withLock({ shapes.value(for: shape) }) {
-            let verdict = GateVerdict(sql: key.text.text, isRewritten: false, statementCount: count)
+        let scanned = StatementShape.scan(sql)
+        let shape = scanned.map { ShapeKey(policyKey: key.policyKey, policyHash: key.policyHash, shape: $0.shape) }
+        if let shape, let scanned, let entry = verdictLock.withLock({ shapes.value(for: shape) }),
+           let verdict = Self.serve(entry, sql: key.text.text, tokens: scanned.tokens, policy: policy) {
             let result: Result<GateVerdict, GateRefusal> = .success(verdict)
             let hash = key.hashValue
             verdictLock.withLock {
@@ -67,9 +68,10 @@ public final class GateCache: @unchecked Sendable {
                                           position: error.position))
             storeClassification(.failure(error), for: key.text)
         case .success(let parsed):
-            result = TenantGate.check(parsed, policy: policy)
-            if let shape, case .success(let verdict) = result, Self.holdsForShape(verdict, parsed) {
-                verdictLock.withLock { shapes.insert(verdict.statementCount, for: shape) }
+            let confinement = TenantGate.confine(parsed, policy: policy)
+            result = confinement.map(\.verdict)
+            if let shape, case .success(let confined) = confinement, let entry = Self.shapeVerdict(confined, parsed) {
+                verdictLock.withLock { shapes.insert(entry, for: shape) }
             }
             storeClassification(.success(classifier.classify(parsed)), for: key.text)
         }
@@ -77,10 +79,27 @@ public final class GateCache: @unchecked Sendable {
         return result
     }
 
-    /// Whether an approval of a parsed text holds for every text of its shape. Asked right after the check,
-    /// before anything else reads the parsed text.
-    static func holdsForShape(_ verdict: GateVerdict, _ parsed: ParsedSQL) -> Bool {
-        !verdict.isRewritten && !parsed.sourceReads.any && StatementShape.literalsAreConstants(parsed)
+    /// What an approval of a parsed text says of every text of its shape, if anything. Asked right after the
+    /// check, before anything else reads the parsed text.
+    static func shapeVerdict(_ confined: TenantGate.Confinement, _ parsed: ParsedSQL) -> ShapeVerdict? {
+        guard !parsed.sourceReads.any, StatementShape.literalsAreConstants(parsed) else { return nil }
+        guard confined.verdict.isRewritten else { return .unchanged(statementCount: confined.verdict.statementCount) }
+        guard let edits = AnchoredEdit.anchor(confined.edits, in: parsed) else { return nil }
+        return .rewritten(kinds: parsed.statements.map(\.node.kind), edits: edits)
+    }
+
+    /// The verdict for a text of a known shape, or nil when it must take the full path.
+    static func serve(_ entry: ShapeVerdict, sql: String, tokens: [SQLToken], policy: TenantPolicy) -> GateVerdict? {
+        switch entry {
+        case .unchanged(let count):
+            return GateVerdict(sql: sql, isRewritten: false, statementCount: count)
+        case .rewritten(let kinds, let edits):
+            let bytes = Array(sql.utf8)
+            guard let placed = AnchoredEdit.place(edits, tokens: tokens, byteCount: bytes.count),
+                  let rewritten = TextEdit.apply(placed, to: bytes),
+                  case .success(let verdict) = TenantGate.verify(rewritten, kinds: kinds, policy: policy) else { return nil }
+            return verdict
+        }
     }
 
     /// The routing classification of a text, from the cache when possible.
@@ -167,4 +186,12 @@ struct ShapeKey: Hashable, Sendable {
         hasher.combine(policyHash)
         hasher.combine(shape)
     }
+}
+
+/// What the gate's approval of one text says of every text of its shape.
+enum ShapeVerdict: Sendable {
+    /// Approved as written.
+    case unchanged(statementCount: Int)
+    /// Approved once these splices confine it; the statement kinds are what its verification requires.
+    case rewritten(kinds: [String], edits: [AnchoredEdit])
 }

@@ -12,8 +12,8 @@ public struct ParsedSQL: Sendable {
     public let statements: [ParsedStatement]
     /// Every token of the whole text, comments included, from PostgreSQL's scanner.
     public let tokens: [SQLToken]
-    /// Whether anything has read a literal's value or a stretch of source text since parsing: a verdict
-    /// reached without either holds for every text of the same shape (`StatementShape`).
+    /// Whether anything has read a literal's value, or source text that holds a literal, since parsing: a
+    /// verdict reached without either holds for every text of the same shape (`StatementShape`).
     let sourceReads = SourceReads()
 
     /// The 1-based character position (what PostgreSQL's ErrorResponse `P` field holds) of a byte offset.
@@ -28,7 +28,8 @@ public struct ParsedSQL: Sendable {
 
     /// The source text of a byte range (clamped to the text).
     public func text(of range: Range<Int>) -> String {
-        sourceReads.note()
+        // Identifiers, keywords and comments are part of a text's shape; only a literal's bytes are not.
+        if overlapsLiteral(range) { sourceReads.note() }
         let lower = max(0, min(range.lowerBound, bytes.count))
         let upper = max(lower, min(range.upperBound, bytes.count))
         return String(decoding: bytes[lower..<upper], as: UTF8.self)
@@ -48,6 +49,21 @@ public struct ParsedSQL: Sendable {
             index += 1
         }
         return result
+    }
+
+    /// True when a literal token has a byte inside `range`.
+    func overlapsLiteral(_ range: Range<Int>) -> Bool {
+        var low = 0, high = tokens.count
+        while low < high {
+            let mid = (low + high) / 2
+            if tokens[mid].end <= range.lowerBound { low = mid + 1 } else { high = mid }
+        }
+        var index = low
+        while index < tokens.count, tokens[index].start < range.upperBound {
+            if StatementShape.isLiteral(tokens[index].kind) { return true }
+            index += 1
+        }
+        return false
     }
 
     /// The index of the token that starts exactly at a byte offset, if any.
@@ -77,7 +93,7 @@ public struct ParsedStatement: Sendable {
     public let sql: String
 }
 
-/// Records that a value beyond the token kinds was read. Shared by every copy of a `ParsedSQL`, so a read
+/// Records that a literal's value was read. Shared by every copy of a `ParsedSQL`, so a read
 /// anywhere in an analysis is seen by whoever parsed the text.
 final class SourceReads: @unchecked Sendable {
     private let lock = NSLock()

@@ -22,13 +22,18 @@ struct StatementShape: Hashable, Sendable {
     /// The shape of a text, scanning it; nil when the scanner refuses it or the text holds a NUL byte (the
     /// C scanner would see only a prefix of it).
     static func of(_ sql: String) -> StatementShape? {
+        scan(sql)?.shape
+    }
+
+    /// The shape of a text with the tokens it was made from.
+    static func scan(_ sql: String) -> (shape: StatementShape, tokens: [SQLToken])? {
         var text = sql
         let tokens: [SQLToken]? = text.withUTF8 { bytes in
             guard !bytes.contains(0) else { return nil }
             return try? SQLParser.scan(sql)
         }
-        guard let tokens else { return nil }
-        return text.withUTF8 { StatementShape(tokens: tokens, bytes: $0) }
+        guard let tokens, let shape = text.withUTF8({ StatementShape(tokens: tokens, bytes: $0) }) else { return nil }
+        return (shape, tokens)
     }
 
     /// The shape of tokens scanned from `bytes`; nil when a token lies outside the bytes.
@@ -70,5 +75,63 @@ struct StatementShape: Hashable, Sendable {
             }
         }
         return literals.allSatisfy { constants.contains($0.start) }
+    }
+}
+
+/// A confining splice placed by token rather than by byte, so that it lands in the same place in every text
+/// of one shape: each end of its range is the start or the end of a token, or an end of the text.
+struct AnchoredEdit: Sendable {
+    enum Anchor: Sendable, Equatable {
+        case textStart
+        case start(token: Int)
+        case end(token: Int)
+        case textEnd
+    }
+
+    let lower: Anchor
+    let upper: Anchor
+    let replacement: String
+
+    /// The edits of a text placed by token, in the same order; nil when one cannot be: an end that is not a
+    /// token boundary, or a range that covers part of a literal (whose value differs in other texts).
+    static func anchor(_ edits: [TextEdit], in parsed: ParsedSQL) -> [AnchoredEdit]? {
+        var anchored: [AnchoredEdit] = []
+        anchored.reserveCapacity(edits.count)
+        for edit in edits {
+            guard edit.range.isEmpty || !parsed.overlapsLiteral(edit.range),
+                  let lower = anchor(edit.range.lowerBound, in: parsed),
+                  let upper = anchor(edit.range.upperBound, in: parsed) else { return nil }
+            anchored.append(AnchoredEdit(lower: lower, upper: upper, replacement: edit.replacement))
+        }
+        return anchored
+    }
+
+    private static func anchor(_ offset: Int, in parsed: ParsedSQL) -> Anchor? {
+        if offset == 0 { return .textStart }
+        if offset == parsed.bytes.count { return .textEnd }
+        if let index = parsed.tokenIndex(startingAt: offset) { return .start(token: index) }
+        if let index = parsed.tokens.firstIndex(where: { $0.end == offset }) { return .end(token: index) }
+        return nil
+    }
+
+    /// The splices for another text of the same shape, from its tokens; nil if an anchor names no token.
+    static func place(_ edits: [AnchoredEdit], tokens: [SQLToken], byteCount: Int) -> [TextEdit]? {
+        var placed: [TextEdit] = []
+        placed.reserveCapacity(edits.count)
+        for edit in edits {
+            guard let lower = offset(edit.lower, tokens: tokens, byteCount: byteCount),
+                  let upper = offset(edit.upper, tokens: tokens, byteCount: byteCount), lower <= upper else { return nil }
+            placed.append(TextEdit(range: lower..<upper, replacement: edit.replacement))
+        }
+        return placed
+    }
+
+    private static func offset(_ anchor: Anchor, tokens: [SQLToken], byteCount: Int) -> Int? {
+        switch anchor {
+        case .textStart: return 0
+        case .textEnd: return byteCount
+        case .start(let index): return tokens.indices.contains(index) ? tokens[index].start : nil
+        case .end(let index): return tokens.indices.contains(index) ? tokens[index].end : nil
+        }
     }
 }

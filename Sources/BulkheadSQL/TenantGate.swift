@@ -20,6 +20,16 @@ public enum TenantGate {
     }
 
     public static func check(_ parsed: ParsedSQL, policy: TenantPolicy) -> Result<GateVerdict, GateRefusal> {
+        confine(parsed, policy: policy).map(\.verdict)
+    }
+
+    /// A verdict with the splices that produced it (in the order they apply), for `GateCache`'s shapes.
+    struct Confinement {
+        let verdict: GateVerdict
+        let edits: [TextEdit]
+    }
+
+    static func confine(_ parsed: ParsedSQL, policy: TenantPolicy) -> Result<Confinement, GateRefusal> {
         let analyzer = TenantAnalyzer(parsed: parsed, policy: policy, pass: .rewrite)
         do {
             try analyzer.analyze()
@@ -28,15 +38,24 @@ public enum TenantGate {
         }
         let count = parsed.statements.count
         guard !analyzer.edits.isEmpty else {
-            return .success(GateVerdict(sql: parsed.text, isRewritten: false, statementCount: count))
+            return .success(Confinement(verdict: GateVerdict(sql: parsed.text, isRewritten: false, statementCount: count),
+                                        edits: []))
         }
-        guard let rewritten = TextEdit.apply(analyzer.edits, to: parsed.bytes) else {
+        let edits = TextEdit.ordered(analyzer.edits)
+        guard let rewritten = TextEdit.apply(edits, to: parsed.bytes) else {
             return .failure(verificationFailure("overlapping edits"))
         }
+        return verify(rewritten, kinds: parsed.statements.map(\.node.kind), policy: policy)
+            .map { Confinement(verdict: $0, edits: edits) }
+    }
+
+    /// Parses a confined text again and walks it once more, requiring the statement kinds of the client's text
+    /// and that no reference still needs confining.
+    static func verify(_ rewritten: String, kinds: [String], policy: TenantPolicy) -> Result<GateVerdict, GateRefusal> {
         guard case .success(let reparsed) = SQLParser.parse(rewritten) else {
             return .failure(verificationFailure("the confined form does not parse; this spelling cannot be confined"))
         }
-        guard reparsed.statements.map(\.node.kind) == parsed.statements.map(\.node.kind) else {
+        guard reparsed.statements.map(\.node.kind) == kinds else {
             return .failure(verificationFailure("the confined form has different statements"))
         }
         let verifier = TenantAnalyzer(parsed: reparsed, policy: policy, pass: .verify)
@@ -46,7 +65,7 @@ public enum TenantGate {
             // Positions would point into the rewritten text, which the client never saw.
             return .failure(GateRefusal(sqlState: error.sqlState, message: error.message, position: nil))
         }
-        return .success(GateVerdict(sql: rewritten, isRewritten: true, statementCount: count))
+        return .success(GateVerdict(sql: rewritten, isRewritten: true, statementCount: kinds.count))
     }
 
     private static func verificationFailure(_ reason: String) -> GateRefusal {

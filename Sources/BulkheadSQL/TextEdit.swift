@@ -5,16 +5,21 @@ struct TextEdit: Sendable, Equatable {
     let range: Range<Int>
     let replacement: String
 
-    /// Applies non-overlapping edits; nil if two edits overlap (the rewrite is then refused, never guessed).
-    /// At the same offset, insertions go before a replacement that starts there.
-    static func apply(_ edits: [TextEdit], to bytes: [UInt8]) -> String? {
-        let ordered = edits.enumerated().sorted { left, right in
+    /// The edits in the order they apply: by offset; at the same offset, insertions before a replacement that
+    /// starts there, and otherwise in the order they were made.
+    static func ordered(_ edits: [TextEdit]) -> [TextEdit] {
+        edits.enumerated().sorted { left, right in
             if left.element.range.lowerBound != right.element.range.lowerBound {
                 return left.element.range.lowerBound < right.element.range.lowerBound
             }
             if left.element.range.isEmpty != right.element.range.isEmpty { return left.element.range.isEmpty }
             return left.offset < right.offset
         }.map(\.element)
+    }
+
+    /// Applies non-overlapping edits given in `ordered` order; nil if two edits overlap or one lies outside
+    /// the text (the rewrite is then refused, never guessed).
+    static func apply(_ ordered: [TextEdit], to bytes: [UInt8]) -> String? {
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count + ordered.reduce(0) { $0 + $1.replacement.utf8.count })
         var cursor = 0

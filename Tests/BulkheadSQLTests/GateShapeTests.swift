@@ -74,6 +74,27 @@ final class GateShapeTests: XCTestCase {
         }
     }
 
+    func testSharedModeRewritesOfAShapeArePlacedByTokenAndVerifiedAgain() throws {
+        let cache = GateCache(capacity: 16)
+        let texts = [
+            "SELECT d.title, v.content FROM app.documents d JOIN app.document_versions v ON v.document_id = d.id WHERE d.id = 1001",
+            "SELECT d.title, v.content FROM app.documents d JOIN app.document_versions v ON v.document_id = d.id WHERE d.id = 7",
+            "SELECT d.title, v.content FROM app.documents d JOIN app.document_versions v ON v.document_id = d.id WHERE d.id = 123456",
+            "SELECT   d.title, v.content\nFROM app.documents d JOIN app.document_versions v ON v.document_id = d.id WHERE d.id = 2",
+        ]
+        for sql in texts {
+            let cached = try cache.check(sql, policy: Policies.acmeShared).get()
+            XCTAssertEqual(cached, try TenantGate.check(sql, policy: Policies.acmeShared).get(), sql)
+            XCTAssertTrue(cached.isRewritten)
+        }
+        XCTAssertEqual(cache.counts.shapes, 1, "one shape, whatever the literal and the spacing")
+        let update = "UPDATE app.documents SET updated_at = now(), title = 'x' WHERE id = 5 RETURNING id"
+        _ = try cache.check(update, policy: Policies.acmeShared).get()
+        let other = "UPDATE app.documents SET updated_at = now(), title = 'a much longer title' WHERE id = 51 RETURNING id"
+        XCTAssertEqual(try cache.check(other, policy: Policies.acmeShared).get(), try TenantGate.check(other, policy: Policies.acmeShared).get())
+        XCTAssertEqual(cache.counts.shapes, 2)
+    }
+
     func testShapeVerdictsArePerPolicy() throws {
         let cache = GateCache(capacity: 16)
         _ = try cache.check("SELECT * FROM documents WHERE id = 1", policy: Policies.acmeSchema).get()
