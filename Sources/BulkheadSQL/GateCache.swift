@@ -42,12 +42,12 @@ public final class GateCache: @unchecked Sendable {
 
     /// The gate's verdict for a tenant's text (simple query or Parse), from the cache when possible.
     public func check(_ sql: String, policy: TenantPolicy) -> Result<GateVerdict, GateRefusal> {
-        let key = VerdictKey(policyKey: policy.cacheKey, policyHash: policy.cacheKeyHash, text: TextKey(sql))
+        let key = VerdictKey(policyKey: policy.cacheKey, policyHash: policy.cacheKeyHash, content: TextKey(sql))
         if let cached = verdictLock.withLock({ verdicts.value(for: key) }) { return cached }
         let scanned = StatementShape.scan(sql)
-        let shape = scanned.map { ShapeKey(policyKey: key.policyKey, policyHash: key.policyHash, shape: $0.shape) }
+        let shape = scanned.map { ShapeKey(policyKey: key.policyKey, policyHash: key.policyHash, content: $0.shape) }
         if let shape, let scanned, let entry = verdictLock.withLock({ shapes.value(for: shape) }),
-           let verdict = Self.serve(entry, sql: key.text.text, tokens: scanned.tokens, policy: policy) {
+           let verdict = Self.serve(entry, sql: key.content.text, tokens: scanned.tokens, policy: policy) {
             let result: Result<GateVerdict, GateRefusal> = .success(verdict)
             let hash = key.hashValue
             verdictLock.withLock {
@@ -66,14 +66,14 @@ public final class GateCache: @unchecked Sendable {
             result = .failure(GateRefusal(sqlState: GateRefusal.syntaxError,
                                           message: "bulkhead: the statement does not parse: \(error.message)",
                                           position: error.position))
-            storeClassification(.failure(error), for: key.text)
+            storeClassification(.failure(error), for: key.content)
         case .success(let parsed):
             let confinement = TenantGate.confine(parsed, policy: policy)
             result = confinement.map(\.verdict)
             if let shape, case .success(let confined) = confinement, let entry = Self.shapeVerdict(confined, parsed) {
                 verdictLock.withLock { shapes.insert(entry, for: shape) }
             }
-            storeClassification(.success(classifier.classify(parsed)), for: key.text)
+            storeClassification(.success(classifier.classify(parsed)), for: key.content)
         }
         verdictLock.withLock { verdicts.insert(result, for: key) }
         return result
@@ -156,37 +156,24 @@ struct TextKey: Hashable, Sendable {
     }
 }
 
-/// A text under one policy.
-struct VerdictKey: Hashable, Sendable {
+/// A text, or a text's shape, under one policy.
+struct PolicyKeyed<Content: Hashable & Sendable>: Hashable, Sendable {
     let policyKey: String
     let policyHash: Int
-    let text: TextKey
+    let content: Content
 
-    static func == (left: VerdictKey, right: VerdictKey) -> Bool {
-        left.policyHash == right.policyHash && left.text == right.text && left.policyKey == right.policyKey
+    static func == (left: PolicyKeyed, right: PolicyKeyed) -> Bool {
+        left.policyHash == right.policyHash && left.content == right.content && left.policyKey == right.policyKey
     }
 
     func hash(into hasher: inout Hasher) {
         hasher.combine(policyHash)
-        hasher.combine(text)
+        hasher.combine(content)
     }
 }
 
-/// A text shape under one policy.
-struct ShapeKey: Hashable, Sendable {
-    let policyKey: String
-    let policyHash: Int
-    let shape: StatementShape
-
-    static func == (left: ShapeKey, right: ShapeKey) -> Bool {
-        left.policyHash == right.policyHash && left.shape == right.shape && left.policyKey == right.policyKey
-    }
-
-    func hash(into hasher: inout Hasher) {
-        hasher.combine(policyHash)
-        hasher.combine(shape)
-    }
-}
+typealias VerdictKey = PolicyKeyed<TextKey>
+typealias ShapeKey = PolicyKeyed<StatementShape>
 
 /// What the gate's approval of one text says of every text of its shape.
 enum ShapeVerdict: Sendable {

@@ -7,8 +7,8 @@
 /// value only fills in the `A_Const` node at its location. So two texts of one shape parse to trees that
 /// differ only in those values, provided each literal token is an `A_Const` in the tree
 /// (`literalsAreConstants`): some grammar rules put a literal elsewhere (`COPY ... FROM 'file'`, `FETCH 5`,
-/// `UESCAPE '!'`, the `-` folded into `-5`), and such texts get no shape verdict. A verdict that read no literal
-/// value and no source text (`ParsedSQL.sourceReads`) therefore holds for the whole shape.
+/// `UESCAPE '!'`, the `-` folded into `-5`), and such texts get no shape verdict. A verdict that read no literal's
+/// value and no source text holding one (`ParsedSQL.sourceReads`) therefore holds for the whole shape.
 ///
 /// The key is length-prefixed token by token, so different token sequences never produce the same bytes.
 struct StatementShape: Hashable, Sendable {
