@@ -233,7 +233,7 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
 
     // MARK: From the pool and the server (on eventLoop)
 
-    func serverLeased(_ link: ServerLink, channel: any Channel) {
+    func serverLeased(_ link: consuming ServerLink, channel: any Channel) {
         if busy {
             leaseArrived = (link, channel)
             return
@@ -241,7 +241,7 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
         pendingRequest = nil
         rerouteAttempts = 0
         attachServer(channel)
-        perform(session.serverLeased(link, onReplica: routedToReplica))
+        perform(session.serverLeased(consume link, onReplica: routedToReplica))
         context?.flush()
         flushServer()
     }
@@ -252,8 +252,7 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
         busy = true
         body()
         busy = false
-        if let lease = leaseArrived {
-            leaseArrived = nil
+        if let lease = leaseArrived.take() {
             serverLeased(lease.link, channel: lease.channel)
         }
     }

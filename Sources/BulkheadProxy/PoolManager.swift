@@ -18,7 +18,7 @@ struct PoolKey: Hashable, Sendable {
 /// What a client receives when the pool has a connection for it. Called on the client's event loop.
 protocol PoolClient: ServerFrameSink {
     var eventLoop: any EventLoop { get }
-    func serverLeased(_ link: ServerLink, channel: any Channel)
+    func serverLeased(_ link: consuming ServerLink, channel: any Channel)
     func serverUnavailable(_ message: String)
     /// The pool replaced the client's request with a new one (its connection failed a health check).
     func requestReplaced(_ request: RequestID)
@@ -199,28 +199,30 @@ final class PoolManager: Sendable {
     private func hand(_ lease: Lease, key: PoolKey) {
         let found = state.withLockedValue { state in
             // The link is moved out in place rather than copied with the rest of the record.
-            (waiter: state.waiters.removeValue(forKey: lease.request), link: state.records[lease.connection]?.link.take(),
-             record: state.records[lease.connection])
+            (waiter: state.waiters.removeValue(forKey: lease.request),
+             link: LinkHandoff(state.records[lease.connection]?.link.take()), record: state.records[lease.connection])
         }
-        guard let link = found.link, let channel = found.record?.channel, let handler = found.record?.handler else {
+        guard found.link.holdsLink, let channel = found.record?.channel, let handler = found.record?.handler else {
             // The connection vanished between the decision and now: it is closing; the pool hears of that separately.
             if let client = found.waiter?.client { client.eventLoop.execute { client.serverUnavailable("bulkhead: server connection lost") } }
             return
         }
         guard let client = found.waiter?.client else {
             // The client left while waiting.
-            returned(lease.connection, link: link, reusable: true)
+            if let link = found.link.take() { returned(lease.connection, link: link, reusable: true) }
             return
         }
         let checkDelay = plan.withLockedValue { $0.serverCheckDelay }
         let idleSince = found.record?.idleSince
         let needsCheck = checkDelay.map { delay in idleSince.map { $0.advanced(by: delay) <= now() } ?? false } ?? false
+        let handoff = found.link
         channel.eventLoop.runHereOrQueue { [self] in
-            guard needsCheck else { return attach(link, handler: handler, channel: channel, to: client) }
+            guard needsCheck else { return attach(handoff, handler: handler, channel: channel, to: client) }
+            guard let link = handoff.take() else { return }
             handler.check(link) { [self] result in
                 switch result {
                 case .success(let checked):
-                    attach(checked, handler: handler, channel: channel, to: client)
+                    attach(LinkHandoff(checked), handler: handler, channel: channel, to: client)
                 case .failure(let error):
                     // A connection that no longer answers is dropped, and the client waits for another one.
                     logger.info("server connection failed its health check: \(error)", metadata: ["server": "\(lease.connection)"])
@@ -234,14 +236,17 @@ final class PoolManager: Sendable {
     }
 
     /// Gives the client the connection, unless it died since the pool chose it. Runs on the connection's event loop.
-    private func attach(_ link: ServerLink, handler: ServerHandler, channel: any Channel, to client: any PoolClient) {
+    private func attach(_ link: LinkHandoff, handler: ServerHandler, channel: any Channel, to client: any PoolClient) {
         guard handler.attach(client) else {
             // It closed after the pool chose it (the pool has already forgotten it): the client must not
             // be told it holds a dead connection.
             client.eventLoop.execute { client.serverUnavailable("bulkhead: server connection lost before it could be used") }
             return
         }
-        client.eventLoop.runHereOrQueue { client.serverLeased(link, channel: channel) }
+        client.eventLoop.runHereOrQueue {
+            guard let taken = link.take() else { return }
+            client.serverLeased(taken, channel: channel)
+        }
     }
 
     private func connect(_ order: ConnectOrder, key: PoolKey) {
@@ -354,4 +359,24 @@ final class PoolManager: Sendable {
 extension Duration {
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
     var nanoseconds: Double { seconds * 1e9 }
+}
+
+/// Carries a server link through the closures of a lease, so that one owner holds it when it arrives.
+///
+/// A link captured by a closure keeps a second reference to its storage while the client uses it, and the
+/// client's first change (the parameter sync, a pending response) would then copy the whole storage.
+final class LinkHandoff: @unchecked Sendable {
+    // @unchecked: filled on one event loop and taken once on another, after the hop that orders the two.
+    private var link: ServerLink?
+
+    init(_ link: consuming ServerLink?) {
+        self.link = link
+    }
+
+    var holdsLink: Bool { link != nil }
+
+    /// The link, leaving nothing behind; nil the second time.
+    func take() -> ServerLink? {
+        link.take()
+    }
 }

@@ -13,9 +13,12 @@ public enum ParameterSync {
         // Runs on every checkout: one merge of two sorted arrays, building nothing unless something differs.
         let want = wanted.entries
         let have = link.parameters.entries
+        let initial = link.initialParameters.entries
         var calls: [(key: String, call: String)] = []
         var w = 0
         var h = 0
+        // The login values, walked beside `have`: a connection's keys are its login keys plus a few more.
+        var i = 0
         while w < want.count || h < have.count {
             // Keys mostly match one for one, and equality of short strings is cheaper than ordering.
             if w < want.count, h < have.count, want[w].key == have[h].key {
@@ -27,7 +30,10 @@ public enum ParameterSync {
                 w += 1
             } else {
                 // Set by an earlier client and not wanted by this one: back to its login value.
-                if let call = restoreCall(have[h], link: link) { calls.append((have[h].key, call)) }
+                let key = have[h].key
+                while i < initial.count, initial[i].key != key, initial[i].key < key { i += 1 }
+                let login = i < initial.count && initial[i].key == key ? initial[i].parameter.value : nil
+                if let call = restoreCall(have[h], initial: login) { calls.append((key, call)) }
                 h += 1
             }
         }
@@ -41,11 +47,10 @@ public enum ParameterSync {
     }
 
     /// The call that returns a parameter the client does not want to its login value, or nil if it has it.
-    private static func restoreCall(_ entry: ParameterSet.Entry, link: ServerLink) -> String? {
+    private static func restoreCall(_ entry: ParameterSet.Entry, initial: String?) -> String? {
+        guard initial != entry.parameter.value else { return nil }
         // Parameters the server owns (is_superuser after SET ROLE, …) change with other settings and can't be set.
         if ClientSession.serverOwnedParameters.contains(entry.key) { return nil }
-        let initial = link.initialParameters.value(forKey: entry.key)
-        guard initial != entry.parameter.value else { return nil }
         if let initial { return setConfig(entry.parameter.name, literal(initial)) }
         let resetValue = "(SELECT reset_val FROM pg_catalog.pg_settings WHERE name = \(literal(entry.key)))"
         return setConfig(entry.parameter.name, resetValue)
