@@ -7,7 +7,8 @@ import Foundation
 ///
 /// Keys compare query texts byte for byte (not by Swift's Unicode canonical equivalence, under which two
 /// different byte sequences can be "equal"). Refusals are cached too: the gate is deterministic for a given
-/// policy and text. A hit neither parses nor allocates beyond the returned value; one lock per map.
+/// policy and text. A hit neither parses nor allocates beyond the returned value; one lock guards verdicts
+/// and shapes, another the classifications.
 ///
 /// A text that misses is looked up by its `StatementShape` next: a statement sent with new literals each time
 /// (`WHERE aid = 1001`, then `= 1002`) is scanned, not parsed and analysed again. Such a text is kept by text
