@@ -152,6 +152,11 @@ extension ProxyFixture {
         }
     }
 
+    /// Each node's status and lag as routing sees them, for failure messages.
+    func nodeSummary() -> String {
+        server.nodeStats().map { "\($0.name) \($0.status) lag \($0.lagSeconds.map { "\($0)" } ?? "-")" }.joined(separator: ", ")
+    }
+
     /// Reads routed to each node so far, by node name.
     func readsRouted() -> [String: UInt64] {
         Dictionary(uniqueKeysWithValues: server.nodeStats().map { ($0.name, $0.readsRouted) })
