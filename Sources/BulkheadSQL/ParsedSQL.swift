@@ -93,8 +93,8 @@ public struct ParsedStatement: Sendable {
     public let sql: String
 }
 
-/// Records that a literal's value was read. Shared by every copy of a `ParsedSQL`, so a read
-/// anywhere in an analysis is seen by whoever parsed the text.
+/// Records that a literal's value, or source text holding a literal, was read. Shared by every copy of a
+/// `ParsedSQL`, so a read anywhere in an analysis is seen by whoever parsed the text.
 final class SourceReads: @unchecked Sendable {
     private let lock = NSLock()
     private var happened = false
