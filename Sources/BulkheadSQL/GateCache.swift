@@ -62,7 +62,7 @@ public final class GateCache: @unchecked Sendable {
             return result
         }
         let result: Result<GateVerdict, GateRefusal>
-        switch SQLParser.parse(sql) {
+        switch SQLParser.parse(sql, scanned: scanned?.tokens) {
         case .failure(let error):
             result = .failure(GateRefusal(sqlState: GateRefusal.syntaxError,
                                           message: "bulkhead: the statement does not parse: \(error.message)",

@@ -10,17 +10,17 @@ import Darwin
 /// The entry point to libpg_query. Every C result is freed before returning; libpg_query keeps its memory
 /// per thread, so concurrent calls from different threads are safe.
 public enum SQLParser {
-    /// Parses a query text (one or several statements) and scans its tokens.
-    /// A text PostgreSQL would not parse, or that holds a NUL byte (the C parser would see only a prefix of
-    /// what would be forwarded), fails.
-    public static func parse(_ sql: String) -> Result<ParsedSQL, SQLError> {
+    /// Parses a query text (one or several statements) and scans its tokens, unless the caller has scanned
+    /// them already. A text PostgreSQL would not parse, or that holds a NUL byte (the C parser would see only
+    /// a prefix of what would be forwarded), fails.
+    public static func parse(_ sql: String, scanned: [SQLToken]? = nil) -> Result<ParsedSQL, SQLError> {
         let bytes = Array(sql.utf8)
         if bytes.contains(0) {
             return .failure(SQLError(message: "query text contains a NUL byte", position: nil))
         }
         do {
             let statements = try parseTree(sql, bytes: bytes)
-            let tokens = try scan(sql)
+            let tokens = try scanned ?? scan(sql)
             return .success(ParsedSQL(text: sql, bytes: bytes, statements: statements, tokens: tokens))
         } catch let error as SQLError {
             return .failure(error)

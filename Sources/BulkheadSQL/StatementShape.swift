@@ -19,13 +19,8 @@ struct StatementShape: Hashable, Sendable {
         (260...264).contains(kind) || kind == SQLToken.integerConstant
     }
 
-    /// The shape of a text, scanning it; nil when the scanner refuses it or the text holds a NUL byte (the
-    /// C scanner would see only a prefix of it).
-    static func of(_ sql: String) -> StatementShape? {
-        scan(sql)?.shape
-    }
-
-    /// The shape of a text with the tokens it was made from.
+    /// The shape of a text with the tokens it was made from; nil when the scanner refuses the text or it holds
+    /// a NUL byte (the C scanner would see only a prefix of it).
     static func scan(_ sql: String) -> (shape: StatementShape, tokens: [SQLToken])? {
         var text = sql
         let tokens: [SQLToken]? = text.withUTF8 { bytes in
