@@ -136,24 +136,24 @@ final class PoolManager: Sendable {
             handler?.detach()
             switch release.disposition {
             case .reuse where !release.link.isTainted && release.link.isIdle:
-                returned(id, link: release.link, reusable: true)
+                returned(id, link: release.link, reusable: true, on: channel.eventLoop)
             case .reset where !release.link.isTainted:
-                guard let handler else { returned(id, link: release.link, reusable: false); return }
+                guard let handler else { returned(id, link: release.link, reusable: false, on: channel.eventLoop); return }
                 handler.reset(release.link, resetQuery: resetQuery) { [self] result in
                     switch result {
-                    case .success(let link): returned(id, link: link, reusable: true)
+                    case .success(let link): returned(id, link: link, reusable: true, on: channel.eventLoop)
                     case .failure(let error):
                         logger.debug("server connection not reusable: \(error)", metadata: ["server": "\(id)"])
-                        returned(id, link: release.link, reusable: false)
+                        returned(id, link: release.link, reusable: false, on: channel.eventLoop)
                     }
                 }
             case .reuse, .reset, .close:
-                returned(id, link: release.link, reusable: false)
+                returned(id, link: release.link, reusable: false, on: channel.eventLoop)
             }
         }
     }
 
-    private func returned(_ id: ConnectionID, link: ServerLink, reusable: Bool) {
+    private func returned(_ id: ConnectionID, link: ServerLink, reusable: Bool, on loop: any EventLoop) {
         let (key, action) = state.withLockedValue { state -> (PoolKey?, PoolAction) in
             guard let key = state.records[id]?.key else { return (nil, PoolAction()) }
             if reusable {
@@ -163,7 +163,12 @@ final class PoolManager: Sendable {
             let action = state.pools[key]?.machine.release(id, reusable: reusable, now: now()) ?? PoolAction()
             return (key, action)
         }
-        if let key { perform(action, key: key) }
+        guard let key else { return }
+        if action.leases.isEmpty { return perform(action, key: key) }
+        // The next holder gets the connection in a task of its own. Handed on inside this return, a holder
+        // that gives it straight back (a login that only wanted the server's parameters) returns it from
+        // deeper in the same call chain, and a storm of such logins overflowed the stack.
+        loop.execute { [self] in perform(action, key: key) }
     }
 
     // MARK: Pool actions
@@ -209,7 +214,7 @@ final class PoolManager: Sendable {
         }
         guard let client = found.waiter?.client else {
             // The client left while waiting.
-            if let link = found.link.take() { returned(lease.connection, link: link, reusable: true) }
+            if let link = found.link.take() { returned(lease.connection, link: link, reusable: true, on: channel.eventLoop) }
             return
         }
         let checkDelay = plan.withLockedValue { $0.serverCheckDelay }
