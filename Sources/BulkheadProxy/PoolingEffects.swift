@@ -8,8 +8,9 @@ import BulkheadWire
 ///
 /// Parsing costs tens of microseconds for text the cache has not seen, and most pooled traffic is plain
 /// DML with literal values that never repeats, so a cheap screen lets through, unparsed, only text that
-/// cannot touch session state: one statement, no comments, starting with an ordinary DML or transaction
-/// keyword, and naming none of the functions that change session state. Everything else is parsed.
+/// cannot touch session state: one statement, no comments, no `&` (a `U&` escape can spell any name),
+/// starting with an ordinary DML or transaction keyword, and naming none of the functions that change
+/// session state. Everything else is parsed.
 final class PoolingEffects: Sendable {
     private let cache: GateCache
 
@@ -92,6 +93,8 @@ final class PoolingEffects: Sendable {
                     return false
                 }
             }
+            // `U&"set\005fconfig"` spells a name without its letters in a row: the screen cannot see it.
+            if byte == UInt8(ascii: "&") { return false }
             if byte == UInt8(ascii: ";") {
                 var rest = index + 1
                 while rest < count, isSpace(bytes[rest]) { rest += 1 }
@@ -145,8 +148,11 @@ final class PoolingEffects: Sendable {
                 effects.deallocatesAll = true
             }
             if statement.kind == .deallocate, statement.preparedStatementName == nil { effects.deallocatesAll = true }
+            // set_config(name, value, false) is a SET: read back like one.
+            effects.settings.formUnion(statement.configuredSettings)
             if effects.sessionState == nil { effects.sessionState = sessionState(of: statement) }
             if case .setSessionCharacteristics? = statement.transaction { effects.pinsForGood = true }
+            if statement.configuresUnnamedSetting { effects.pinsForGood = true }
             if mayEndSessionState(statement) { effects.mayEndSessionState = true }
         }
         return effects
@@ -176,6 +182,7 @@ final class PoolingEffects: Sendable {
         default: break
         }
         if case .setSessionCharacteristics? = statement.transaction { return "SET SESSION CHARACTERISTICS" }
+        if statement.configuresUnnamedSetting { return "set_config of a setting named by an expression" }
         return nil
     }
 }

@@ -28,7 +28,7 @@ public struct StatementClassifier: Sendable {
         let node = statement.node
         var info = StatementInfo(kind: Self.kind(of: node), isReadOnly: false, range: statement.range)
         info.forcesPrimary = HintDetector.hasPrimaryHint(in: statement.range, of: parsed)
-        collectFunctionFacts(node, into: &info)
+        collectFunctionFacts(node, in: parsed, into: &info)
         switch node.kind {
         case "SelectStmt":
             info.isReadOnly = isReadOnlyQuery(node)
@@ -94,15 +94,35 @@ public struct StatementClassifier: Sendable {
         }
     }
 
-    private func collectFunctionFacts(_ node: SQLNode, into info: inout StatementInfo) {
+    private func collectFunctionFacts(_ node: SQLNode, in parsed: ParsedSQL, into info: inout StatementInfo) {
         node.walk { child in
             guard child.kind == "FuncCall", let name = child.functionName,
                   name.schema == nil || name.schema == "pg_catalog" else { return true }
             if FunctionCatalog.sessionAdvisoryLocks.contains(name.name) { info.advisoryLocks.insert(.session) }
             if FunctionCatalog.transactionAdvisoryLocks.contains(name.name) { info.advisoryLocks.insert(.transaction) }
             if name.name == "pg_notify" { info.callsNotify = true }
+            if name.name == "set_config" { Self.describeSetConfig(child, in: parsed, into: &info) }
             return true
         }
+    }
+
+    /// `set_config` is `SET` by another name: a pooler that missed it would leave the setting behind on the
+    /// server connection for the next client. Only a constant `true` for `is_local` keeps it in the transaction.
+    private static func describeSetConfig(_ call: SQLNode, in parsed: ParsedSQL, into info: inout StatementInfo) {
+        let arguments = call.nodes("args")
+        if arguments.count == 3, case .bool(true)? = constant(arguments[2], in: parsed) { return }
+        guard let first = arguments.first, case .string(let name)? = constant(first, in: parsed) else {
+            info.configuresUnnamedSetting = true
+            return
+        }
+        info.configuredSettings.insert(name.lowercased())
+    }
+
+    /// A literal argument, also under a cast (`'TimeZone'::text`). Anything else is no constant, and the
+    /// call is then taken at its widest.
+    private static func constant(_ node: SQLNode, in parsed: ParsedSQL) -> ConstantValue? {
+        if node.kind == "TypeCast", let inner = node.node("arg") { return constant(inner, in: parsed) }
+        return parsed.constantValue(of: node)
     }
 
     static func kind(of node: SQLNode) -> StatementKind {

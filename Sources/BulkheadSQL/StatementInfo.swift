@@ -27,6 +27,11 @@ public struct StatementInfo: Sendable, Equatable {
     public var advisoryLocks: AdvisoryLockUse
     /// True when the statement calls `pg_notify`.
     public var callsNotify: Bool
+    /// Settings that `set_config(name, value, is_local)` calls may change for the whole session (lower case):
+    /// every call whose `is_local` is not the constant `true`.
+    public var configuredSettings: Set<String>
+    /// A `set_config` call whose setting name is not a constant: any setting may change for the session.
+    public var configuresUnnamedSetting: Bool
     /// True when a `/* bulkhead:primary */` comment belongs to the statement.
     public var forcesPrimary: Bool
     /// Byte range of the statement in the text it was classified from.
@@ -59,6 +64,8 @@ public struct StatementInfo: Sendable, Equatable {
         self.createsTemporaryObject = false
         self.advisoryLocks = []
         self.callsNotify = false
+        self.configuredSettings = []
+        self.configuresUnnamedSetting = false
         self.forcesPrimary = false
         self.range = range
     }

@@ -33,6 +33,16 @@ final class TransactionPoolingTests: XCTestCase {
                 case 3:
                     searchPath = "public"
                     try connection.exec("BEGIN; SET search_path = public; COMMIT")
+                case 4:
+                    // set_config(..., false) is a SET by another name, also when its name is spelled with escapes.
+                    timeZone = "Etc/GMT-\(Int.random(in: 1...11, using: &generator))"
+                    try connection.exec("SELECT set_config('TimeZone', '\(timeZone)', false)")
+                case 5:
+                    application = "escaped-\(client)-\(step)"
+                    try connection.exec("SELECT U&\"set\\005fconfig\"('application_name', '\(application)', false)")
+                case 6:
+                    // Transaction-scoped: nothing to follow the client.
+                    try connection.exec("BEGIN; SELECT set_config('TimeZone', 'Etc/GMT+12', true); COMMIT")
                 default:
                     break
                 }
