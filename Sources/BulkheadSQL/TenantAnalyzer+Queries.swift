@@ -94,6 +94,7 @@ extension TenantAnalyzer {
                     throw unsupported("unrecognised locking clause", at: nil)
                 }
             }
+            try checkLocks(node)
         }
     }
 

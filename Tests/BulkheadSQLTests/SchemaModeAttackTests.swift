@@ -227,6 +227,16 @@ final class SchemaModeAttackTests: XCTestCase {
         "CREATE EXTENSION dblink",
         "CREATE ROLE x SUPERUSER",
         "EXPLAIN SELECT * FROM tenant_globex.documents",
+        // Row locks on rows every tenant shares: an open FOR UPDATE on plans holds off everyone's foreign-key checks.
+        "SELECT * FROM public.plans FOR UPDATE",
+        "SELECT * FROM public.plans FOR KEY SHARE NOWAIT",
+        "SELECT * FROM documents d JOIN public.plans p ON true FOR UPDATE",
+        "SELECT * FROM documents d JOIN public.plans p ON true FOR SHARE OF p",
+        "SELECT * FROM (SELECT * FROM public.plans) s FOR UPDATE",
+        "WITH p AS (SELECT * FROM public.plans FOR UPDATE) SELECT * FROM p",
+        "SELECT * FROM public.plans TABLESAMPLE SYSTEM (100) FOR UPDATE OF plans",
+        "SELECT * FROM pg_catalog.pg_class FOR UPDATE",
+        "SELECT * FROM pg_namespace FOR SHARE",
     ]
 
     func testEveryAttackIsRefused() {
@@ -264,6 +274,9 @@ final class SchemaModeAttackTests: XCTestCase {
             "SELECT pg_catalog.pg_class.relname FROM pg_catalog.pg_class",
             "SELECT * FROM public.plans",
             "SELECT p.name FROM public.plans p JOIN organizations o ON true",
+            "SELECT * FROM documents d JOIN public.plans p ON true FOR UPDATE OF d",
+            "SELECT * FROM documents d WHERE d.plan_id IN (SELECT id FROM public.plans) FOR UPDATE",
+            "WITH p AS (SELECT * FROM public.plans) SELECT * FROM p, documents FOR UPDATE",
             "INSERT INTO documents (title) VALUES ('x')",
             "INSERT INTO tenant_acme.documents (title) VALUES ($1) RETURNING id",
             "UPDATE documents SET title = 'x' WHERE id = 1",

@@ -26,6 +26,13 @@ final class SharedModeAttackTests: XCTestCase {
         "SELECT current_setting('bulkhead.tenant_id')",
         "RESET ALL",
         "SET standard_conforming_strings TO off",
+        // Row locks on rows every tenant shares.
+        "SELECT * FROM public.plans FOR UPDATE",
+        "SELECT * FROM plans FOR NO KEY UPDATE",
+        "SELECT * FROM app.documents d JOIN public.plans p ON true FOR UPDATE",
+        "SELECT * FROM public.plans JOIN app.documents d ON true FOR SHARE OF plans",
+        "SELECT * FROM (SELECT * FROM public.plans) s, app.documents FOR UPDATE",
+        "SELECT * FROM pg_catalog.pg_class FOR UPDATE",
         // Cross-tenant writes.
         "INSERT INTO app.documents (title, organization_id) VALUES ('x', 2)",
         "INSERT INTO app.documents (title, organization_id) VALUES ('x', 1), ('y', 2)",
@@ -190,6 +197,8 @@ final class SharedModeAttackTests: XCTestCase {
         "EXPLAIN ANALYZE DELETE FROM app.documents",
         "DECLARE c CURSOR FOR SELECT * FROM app.documents",
         "DECLARE c SCROLL CURSOR FOR SELECT * FROM app.documents FOR UPDATE",
+        "SELECT * FROM app.documents d JOIN public.plans p ON true FOR UPDATE OF d",
+        "SELECT * FROM (SELECT * FROM public.plans) s, app.documents FOR UPDATE OF documents",
         // Multi-statement messages are confined statement by statement.
         "SELECT * FROM app.documents; DELETE FROM app.folders; SELECT * FROM auth.users",
         "BEGIN; UPDATE app.documents SET title = 'x' WHERE id = 1; COMMIT",
@@ -227,5 +236,7 @@ final class SharedModeAttackTests: XCTestCase {
         assertRefused("SELECT * FROM app.secrets", policy, containing: "relation app.secrets is outside tenant acme")
         assertRefused("COPY app.documents TO STDOUT", policy, state: "0A000", containing: "COPY (SELECT")
         assertRefused("TABLE app.documents", policy, state: "42501", containing: "could not be confined")
+        assertRefused("SELECT * FROM app.documents JOIN public.plans p ON true FOR UPDATE", policy, state: "42501",
+                      containing: "FOR UPDATE/SHARE of global table public.plans")
     }
 }
