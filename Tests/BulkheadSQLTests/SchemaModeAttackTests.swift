@@ -237,6 +237,7 @@ final class SchemaModeAttackTests: XCTestCase {
         "SELECT * FROM public.plans TABLESAMPLE SYSTEM (100) FOR UPDATE OF plans",
         "SELECT * FROM pg_catalog.pg_class FOR UPDATE",
         "SELECT * FROM pg_namespace FOR SHARE",
+        "SELECT 1 WHERE EXISTS (SELECT 1 FROM public.plans FOR UPDATE)",
     ]
 
     func testEveryAttackIsRefused() {
