@@ -6,12 +6,17 @@ extension TenantAnalyzer {
     /// reach past the tenant: `SELECT * FROM plans FOR UPDATE` left open holds off every other tenant's
     /// foreign-key check against `plans`. So only rows of the tenant's own tables may be locked.
     func checkLocks(_ select: SQLNode) throws(GateRefusal) {
-        let clauses = select.nodes("lockingClause")
+        let clauses = select.listValues("lockingClause")
         guard !clauses.isEmpty else { return }
         var named: Set<String> = []
         var all = false
         for clause in clauses {
-            let relations = clause.nodes("lockedRels")
+            // FOR UPDATE OF names FROM items of this query (PostgreSQL refuses qualified names there), so
+            // lockedRels are names to match, not table references.
+            guard case .node(let locking) = clause, locking.kind == "LockingClause" else {
+                throw unsupported("unrecognised locking clause", at: nil)
+            }
+            let relations = locking.nodes("lockedRels")
             if relations.isEmpty { all = true }
             for relation in relations { named.insert(relation.string("relname")) }
         }
