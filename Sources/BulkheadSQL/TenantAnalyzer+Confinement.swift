@@ -98,16 +98,25 @@ extension TenantAnalyzer {
     /// Replaces a FROM reference `[ONLY] schema.table [AS] alias[(cols)]` by
     /// `(SELECT * FROM [ONLY] "schema"."table" WHERE "table"."column" = ANY ('{id}')) AS alias[(cols)]`.
     func wrap(_ relation: SQLNode, table: QualifiedName, column: String) throws(GateRefusal) {
+        try replaceReference(relation, named: table, because: "unconfined read of \(table)") { only in
+            "SELECT * FROM \(only ? "ONLY " : "")\(table.quotedSQL) WHERE \(predicate(refname: table.name, column: column))"
+        }
+    }
+
+    /// Replaces a FROM reference `[ONLY] [schema.]table[ *] [AS] alias[(cols)]` by `(<query>) AS alias[(cols)]`,
+    /// where `query(only)` reads the table; without an alias the table's own name stays the reference's name.
+    func replaceReference(_ relation: SQLNode, named table: QualifiedName, because reason: String,
+                          query: (_ only: Bool) -> String) throws(GateRefusal) {
         let location = relation.location
         let tokens = try tokens(at: location)
         guard let location, var first = tokens.position(startingAt: location) else {
-            throw refusal("reference to tenant table \(table) could not be located", at: location)
+            throw refusal("reference to table \(table) could not be located", at: location)
         }
         let partCount = 1 + (relation.string("schemaname").isEmpty ? 0 : 1) + (relation.string("catalogname").isEmpty ? 0 : 1)
         var last = tokens.identifierEnd(first)
         for _ in 1..<partCount {
             guard tokens.isKind(last + 1, SQLToken.dot), last + 2 < tokens.count else {
-                throw unsupported("this spelling of tenant table \(table) cannot be confined", at: location)
+                throw unsupported("this spelling of table \(table) cannot be rewritten", at: location)
             }
             last = tokens.identifierEnd(last + 2)
         }
@@ -115,7 +124,7 @@ extension TenantAnalyzer {
         let only = !relation.bool("inh")
         if only {
             guard tokens.isKeyword(first - 1, "only") else {
-                throw unsupported("this spelling of ONLY \(table) cannot be confined", at: location)
+                throw unsupported("this spelling of ONLY \(table) cannot be rewritten", at: location)
             }
             first -= 1
         }
@@ -124,22 +133,20 @@ extension TenantAnalyzer {
             var aliasStart = last + 1
             if tokens.isKeyword(aliasStart, "as") { aliasStart += 1 }
             guard aliasStart < tokens.count else {
-                throw unsupported("the alias of tenant table \(table) could not be located", at: location)
+                throw unsupported("the alias of table \(table) could not be located", at: location)
             }
             var aliasEnd = tokens.identifierEnd(aliasStart)
             if !alias.listValues("colnames").isEmpty {
                 guard let close = tokens.matchingClose(aliasEnd + 1) else {
-                    throw unsupported("the column aliases of tenant table \(table) could not be located", at: location)
+                    throw unsupported("the column aliases of table \(table) could not be located", at: location)
                 }
                 aliasEnd = close
             }
             aliasText = parsed.text(of: tokens.bytes(aliasStart, aliasEnd))
             last = aliasEnd
         }
-        let replacement = "(SELECT * FROM \(only ? "ONLY " : "")\(table.quotedSQL) WHERE "
-            + "\(predicate(refname: table.name, column: column))) AS \(aliasText)"
-        try require(TextEdit(range: tokens.bytes(first, last), replacement: replacement),
-                    because: "unconfined read of \(table)", at: location)
+        try require(TextEdit(range: tokens.bytes(first, last), replacement: "(\(query(only))) AS \(aliasText)"),
+                    because: reason, at: location)
     }
 
     /// Confines the target of an UPDATE or DELETE: `WHERE <tenant predicate> AND (original)`, or

@@ -118,6 +118,7 @@ extension TenantAnalyzer {
             try readReference(node)
         case "RangeSubselect":
             if isShared, isConfinedSubquery(node) { return }
+            if isEstimateFreeClassSubquery(node) { return }
             guard let subquery = node.node("subquery") else {
                 throw unsupported("subquery without a query", at: nil)
             }
@@ -149,15 +150,17 @@ extension TenantAnalyzer {
         }
     }
 
-    /// A table read in FROM/JOIN/USING: resolved, then in shared mode confined or qualified.
+    /// A table read in FROM/JOIN/USING: resolved; pg_class loses its row estimates; in shared mode tenant
+    /// tables are confined and global ones qualified.
     private func readReference(_ relation: SQLNode) throws(GateRefusal) {
         let resolution = try resolve(relation, allowCTE: true)
-        guard isShared else { return }
         switch resolution {
-        case .cte, .own, .catalog:
+        case .cte, .own:
             return
+        case .catalog:
+            if Self.isPgClass(relation) { try hideEstimates(relation) }
         case .global(let name):
-            try qualifyIfNeeded(relation, schema: name.schema)
+            if isShared { try qualifyIfNeeded(relation, schema: name.schema) }
         case .tenantTable(let name, let column):
             try wrap(relation, table: name, column: column)
         }
@@ -313,24 +316,22 @@ extension TenantAnalyzer {
         }
     }
 
-    /// `schema.table.column` naming a tenant table loses its schema in shared mode, because the confined
-    /// reference is a subquery named after the table (a subquery alias cannot carry a schema).
+    /// `schema.table.column` naming a table the rewrite replaces by a subquery (a tenant table in shared mode,
+    /// pg_class in any mode) loses its schema, because a subquery's alias cannot carry one.
     private func columnReference(_ node: SQLNode) throws(GateRefusal) {
-        if case .schema(let own, let globals) = policy.isolation {
-            // `schema.table.column` (or `.*`, or with a database in front): the schema must be one the tenant may name.
-            let fields = node.nodes("fields")
-            guard fields.count >= 3 else { return }
-            let schema = fields[fields.count - 3].string("sval")
-            if schema == own || schema == "pg_catalog" || schema == "information_schema"
-                || globals.contains(where: { $0.schema == schema }) { return }
-            throw refusal("schema \(schema) is outside tenant \(policy.tenant)", at: node.location)
-        }
-        guard isShared, case .shared(_, let tables, _) = policy.isolation else { return }
+        // `schema.table.column` (or `.*`, or with a database in front).
         let fields = node.nodes("fields")
         guard fields.count >= 3, let location = node.location else { return }
         let schema = fields[fields.count - 3].string("sval")
         let table = fields[fields.count - 2].string("sval")
-        guard tables[QualifiedName(schema: schema, name: table)] != nil else { return }
+        if case .schema(let own, let globals) = policy.isolation {
+            // The schema must be one the tenant may name.
+            guard schema == own || schema == "pg_catalog" || schema == "information_schema"
+                || globals.contains(where: { $0.schema == schema }) else {
+                throw refusal("schema \(schema) is outside tenant \(policy.tenant)", at: node.location)
+            }
+        }
+        guard isReadThroughSubquery(schema: schema, table: table) else { return }
         let tokens = try tokens(at: location)
         guard let first = tokens.position(startingAt: location) else { return }
         let dropped = fields.count - 2
@@ -341,6 +342,12 @@ extension TenantAnalyzer {
         let end = first + 2 * dropped
         guard end < tokens.count else { return }
         cosmetic(TextEdit(range: tokens.token(first).start..<tokens.token(end).start, replacement: ""))
+    }
+
+    private func isReadThroughSubquery(schema: String, table: String) -> Bool {
+        if schema == "pg_catalog" && table == "pg_class" { return true }
+        guard case .shared(_, let tables, _) = policy.isolation else { return false }
+        return tables[QualifiedName(schema: schema, name: table)] != nil
     }
 
     // MARK: INSERT, UPDATE, DELETE

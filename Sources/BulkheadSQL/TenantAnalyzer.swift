@@ -196,6 +196,9 @@ final class TenantAnalyzer {
                                   at: relation.location)
             case .global(let name):
                 try qualifyIfNeeded(relation, schema: name.schema)
+            case .catalog where Self.isPgClass(relation):
+                throw refusal("COPY pg_class TO would show its row estimates; use COPY (SELECT ...) TO STDOUT",
+                              at: relation.location)
             case .cte, .own, .catalog:
                 break
             }

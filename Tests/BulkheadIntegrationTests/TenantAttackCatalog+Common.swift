@@ -43,6 +43,42 @@ extension TenantAttackCatalog {
             + allowed.map { TenantAttack(.catalog, $0, .runs) }
     }
 
+    /// pg_class's row estimates count every tenant's rows (`namespace` holds the victim's tables): through the
+    /// proxy they read as "never analysed", in every spelling, while the rest of pg_class stays usable.
+    static func estimateReads(namespace: String) -> [TenantAttack] {
+        let scope = "relnamespace = \(namespace)::regnamespace"
+        let hidden: [(String, String)] = [
+            ("SELECT max(reltuples)::text FROM pg_class WHERE \(scope)", "-1"),
+            ("SELECT max(c.relpages)::text FROM pg_catalog.pg_class c WHERE c.\(scope)", "0"),
+            ("SELECT max((c).reltuples)::text FROM pg_class c WHERE c.\(scope)", "-1"),
+            ("SELECT max((row_to_json(c)->>'reltuples')::real)::text FROM pg_class c WHERE c.\(scope)", "-1"),
+            ("SELECT max(t)::text FROM pg_class AS c(o, n, ns, ty, oft, ow, am, fn, ts, p, t) "
+                + "WHERE ns = \(namespace)::regnamespace", "-1"),
+            ("SELECT max(reltuples)::text FROM ONLY pg_catalog.pg_class WHERE \(scope)", "-1"),
+            ("SELECT max(reltuples)::text FROM docs.pg_catalog.\"pg_class\" WHERE \(scope)", "-1"),
+            ("SELECT max(pg_catalog.pg_class.reltuples)::text FROM pg_catalog.pg_class "
+                + "WHERE pg_catalog.pg_class.\(scope)", "-1"),
+            ("SELECT max(x.reltuples)::text FROM (SELECT * FROM pg_class) x WHERE x.\(scope)", "-1"),
+            ("WITH c AS (SELECT * FROM pg_class) SELECT max(reltuples)::text FROM c WHERE \(scope)", "-1"),
+            ("SELECT (SELECT max(relallvisible) FROM pg_class WHERE \(scope))::text", "0"),
+            ("SELECT count(*)::text FROM pg_class WHERE \(scope) AND reltuples > 0", "0"),
+            // SQLAlchemy's reflection query, with schema-qualified column names, still finds the table.
+            ("SELECT pg_catalog.pg_class.relname FROM pg_catalog.pg_class JOIN pg_catalog.pg_namespace "
+                + "ON pg_catalog.pg_namespace.oid = pg_catalog.pg_class.relnamespace "
+                + "WHERE pg_catalog.pg_class.relkind = ANY (ARRAY['r', 'p']) AND pg_catalog.pg_class.relname = 'documents' "
+                + "AND pg_catalog.pg_namespace.oid = \(namespace)::regnamespace", "documents"),
+            // psql's \d: the table's properties (the form psql 15 sends, shortened).
+            ("SELECT c.relchecks::text || c.relkind::text || c.relhasindex::text FROM pg_catalog.pg_class c "
+                + "LEFT JOIN pg_catalog.pg_class tc ON (c.reltoastrelid = tc.oid) "
+                + "WHERE c.relname = 'documents' AND c.\(scope)", "0rtrue"),
+        ]
+        return hidden.map { TenantAttack(.catalog, $0.0, .runs, firstValue: $0.1) } + [
+            TenantAttack(.catalog, "COPY pg_class TO STDOUT", .refused),
+            TenantAttack(.catalog, "COPY pg_catalog.pg_class (relname, reltuples) TO STDOUT", .refused),
+            TenantAttack(.catalog, "SELECT reltuples FROM pg_class TABLESAMPLE system (100)", .refused),
+        ]
+    }
+
     /// Session state a tenant could try to leave for, or take from, the next client of a server connection.
     static func sessionState(ownTable: String) -> [TenantAttack] {
         let refusedPrepared = [

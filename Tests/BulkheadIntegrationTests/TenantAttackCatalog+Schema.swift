@@ -5,7 +5,8 @@ extension TenantAttackCatalog {
 
     static let schema: [TenantAttack] = schemaReads + schemaSettings + setConfigAttacks(ownTable: "documents")
         + schemaMessages + schemaWrites + schemaConflicts + schemaFunctions + schemaCopy
-        + catalogViews(qualifiedOwnTable: "documents") + sessionState(ownTable: "documents")
+        + catalogViews(qualifiedOwnTable: "documents") + estimateReads(namespace: "'{vschema}'")
+        + sessionState(ownTable: "documents")
 
     private static let schemaReads: [TenantAttack] = [
         "SELECT content FROM {vschema}.documents",

@@ -6,7 +6,7 @@ enum TenantAttackCatalog {
     private static let ownDocumentColumns = "id, organization_id, folder_id, owner_id, title"
 
     static let shared: [TenantAttack] = sharedReads + sharedSettings + sharedSetConfig + sharedMessages + sharedWrites
-        + sharedConflicts + sharedFunctions + sharedCopy + catalogViews(qualifiedOwnTable: "app.documents")
+        + sharedConflicts + sharedFunctions + sharedCopy + catalogViews(qualifiedOwnTable: "app.documents") + estimateReads(namespace: "'app'")
         + sessionState(ownTable: "app.documents")
 
     private static let sharedReads: [TenantAttack] = [

@@ -18,6 +18,19 @@ final class TenantAttackTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(TenantAttackCatalog.schema.count, 75)
     }
 
+    /// The estimate attacks (`estimateReads`) show hiding only if the server's own estimates are not "never
+    /// analysed" already: the demo data is analysed when it is loaded.
+    func testTheVictimsRowEstimatesAreRealOnTheServer() throws {
+        try Cluster.requireUp()
+        let connection = try PQConnection(Cluster.direct())
+        for namespace in ["app", "tenant_initech", "tenant_umbrella"] {
+            let rows = try connection.exec(
+                "SELECT max(reltuples) FROM pg_class WHERE relnamespace = '\(namespace)'::regnamespace")
+            let estimate = rows.rows.first?.first.flatMap { $0 }.flatMap(Double.init) ?? -1
+            XCTAssertGreaterThan(estimate, 0, "\(namespace) has no row estimates on the server")
+        }
+    }
+
     func testSharedModeAttacksUnderSessionPooling() throws {
         try runCatalog(TenantAttackCatalog.shared, pairs: AttackPair.shared, label: "shared", poolMode: "session")
     }

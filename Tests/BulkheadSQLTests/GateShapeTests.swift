@@ -106,7 +106,7 @@ final class GateShapeTests: XCTestCase {
     /// must answer each variant exactly as the gate does on the variant's own text.
     func testCachedVerdictsEqualFreshVerdictsForEveryCorpusTextWithOtherLiterals() {
         let corpus = SchemaModeAttackTests.attacks + SharedModeAttackTests.refusals + SharedModeAttackTests.confined
-            + SQLAlchemyCorpusTests.sharedSchemaTraffic + Self.valueSensitive
+            + SQLAlchemyCorpusTests.sharedSchemaTraffic + Self.valueSensitive + CatalogEstimateTests.reads
         var compared = 0, servedByShape = 0
         for policy in [Policies.acmeSchema, Policies.acmeShared] {
             for sql in corpus {

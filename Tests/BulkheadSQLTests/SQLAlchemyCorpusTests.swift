@@ -113,11 +113,16 @@ final class SQLAlchemyCorpusTests: XCTestCase {
         }
     }
 
-    func testSchemaPerTenantTrafficIsForwardedUnchanged() {
+    func testSchemaPerTenantTrafficIsForwardedUnchangedButForPgClass() {
         for sql in Self.sharedSchemaTraffic {
             // Without `schema="app"` on the models, the same traffic names tables unqualified.
             let unqualified = sql.replacingAll("app.", with: "").replacingAll("auth.", with: "")
-            XCTAssertEqual(assertAllowed(unqualified, Policies.acmeSchema), unqualified)
+            guard let forwarded = assertAllowed(unqualified, Policies.acmeSchema) else { continue }
+            if unqualified.contains("pg_class") {
+                EstimateChecker.check(forwarded, sql: unqualified)
+            } else {
+                XCTAssertEqual(forwarded, unqualified)
+            }
         }
     }
 
