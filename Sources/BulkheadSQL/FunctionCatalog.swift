@@ -100,7 +100,7 @@ public enum FunctionCatalog {
         // Session facts that carry no data of anyone else.
         "version", "current_database", "current_schema", "current_schemas", "current_user", "session_user",
         "current_role", "user", "pg_backend_pid", "pg_client_encoding", "pg_postmaster_start_time",
-        "pg_conf_load_time", "pg_jit_available", "current_query",
+        "pg_conf_load_time", "pg_jit_available", "current_query", "getdatabaseencoding",
     ]
 
     /// Catalog helpers that turn catalog rows into names and definitions (metadata, readable like the
@@ -121,7 +121,10 @@ public enum FunctionCatalog {
         "pg_index_has_property", "pg_indexam_has_property", "pg_tablespace_location", "pg_size_pretty",
         "pg_relation_is_updatable", "pg_column_is_updatable", "pg_get_replica_identity_index",
         "pg_options_to_table", "pg_describe_object", "pg_identify_object", "pg_identify_object_as_address",
-        "pg_get_object_address", "pg_input_is_valid", "pg_input_error_info",
+        "pg_get_object_address", "pg_input_is_valid", "pg_input_error_info", "pg_partition_ancestors",
+        "pg_partition_tree", "pg_partition_root", "pg_get_statisticsobjdef_columns",
+        "pg_get_statisticsobjdef_expressions", "pg_opfamily_is_visible", "pg_ts_parser_is_visible",
+        "pg_ts_dict_is_visible", "pg_ts_template_is_visible", "pg_relation_is_publishable",
     ]
 
     static let readOnlyButNotTenantSafe: Set<String> = [

@@ -34,6 +34,38 @@ final class ToolTests: XCTestCase {
         XCTAssertTrue(lines.contains("documents 20"), output)
     }
 
+    /// psql's describe commands read the catalogs through the tenant gate (pg_class through its estimate-free
+    /// projection, psql's catalog helper functions through the allowlist), in both layouts.
+    func testPsqlDescribeCommandsWorkForTenants() throws {
+        let proxy = try ProxyFixture.start()
+        defer { proxy.stop() }
+        for tenant in [TenantLogin.initech, TenantLogin.acme] {
+            let documents = tenant.isShared ? "app.documents" : "documents"
+            let script = """
+                \\set ON_ERROR_STOP 1
+                \\d \(documents)
+                \\d+ \(tenant.isShared ? "app.folders" : "folders")
+                \\d
+                \\dt
+                \\di
+                \\dn
+                \\dx
+                \\du
+                \\l
+                SELECT 'described' || count(*) FROM pg_class WHERE relname = 'documents' AND reltuples = -1;
+                """
+            let (status, output) = try runCommand(["psql", "-X", "-f", "-"],
+                                                  environment: proxy.environment(user: tenant.user, password: tenant.password,
+                                                                                  database: tenant.database),
+                                                  input: script)
+            XCTAssertEqual(status, 0, "\(tenant): \(output)")
+            XCTAssertTrue(output.contains("Table \"\(tenant.isShared ? "app" : "tenant_initech").documents\""), output)
+            XCTAssertTrue(output.contains("Foreign-key constraints:") && output.contains("Referenced by:"), output)
+            XCTAssertTrue(output.contains("described"), output)
+            XCTAssertFalse(output.contains("ERROR"), output)
+        }
+    }
+
     /// Creates the pgbench database on first use (directly on the primary).
     private func ensureBenchDatabase() throws {
         if try Cluster.scalar("SELECT count(*) FROM pg_database WHERE datname = 'bench_it'", database: "postgres") == "0" {
