@@ -72,7 +72,7 @@ final class TenantAnalyzer {
         return tokens
     }
 
-    private var statementStart: Int? {
+    var statementStart: Int? {
         guard let statement else { return nil }
         return parsed.significantTokenIndices(in: statement.range).first.map { parsed.tokens[$0].start }
     }
@@ -94,6 +94,7 @@ final class TenantAnalyzer {
                 throw unsupported("EXPLAIN of this statement is not available to tenants", at: statementStart)
             }
             try query(inner)
+            if isShared { try checkSharedExplain(node) }
         case "TransactionStmt":
             switch node.string("kind") {
             case "TRANS_STMT_PREPARE", "TRANS_STMT_COMMIT_PREPARED", "TRANS_STMT_ROLLBACK_PREPARED":

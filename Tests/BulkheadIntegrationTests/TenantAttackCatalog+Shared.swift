@@ -6,7 +6,7 @@ enum TenantAttackCatalog {
     private static let ownDocumentColumns = "id, organization_id, folder_id, owner_id, title"
 
     static let shared: [TenantAttack] = sharedReads + sharedSettings + sharedSetConfig + sharedMessages + sharedWrites
-        + sharedConflicts + sharedFunctions + sharedCopy + catalogViews(qualifiedOwnTable: "app.documents") + estimateReads(namespace: "'app'")
+        + sharedConflicts + sharedFunctions + sharedCopy + catalogViews(qualifiedOwnTable: "app.documents") + estimateReads(namespace: "'app'") + sharedExplain
         + sessionState(ownTable: "app.documents")
 
     private static let sharedReads: [TenantAttack] = [
@@ -285,6 +285,20 @@ enum TenantAttackCatalog {
             TenantAttack(.functions, "SELECT to_jsonb(d)::text FROM \(ownTable) d", .runs),
         ]
     }
+
+    /// EXPLAIN's figures count or estimate every tenant's rows of a shared table (`Rows Removed by Filter`
+    /// is the other tenants' row count): ANALYZE is refused and COSTS forced off.
+    private static let sharedExplain: [TenantAttack] = [
+        "EXPLAIN ANALYZE SELECT * FROM app.document_versions",
+        "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT * FROM auth.users",
+        "EXPLAIN (ANALYZE false, ANALYZE) SELECT * FROM auth.users",
+        "EXPLAIN (COSTS ON) SELECT * FROM app.documents WHERE title = 'guess'",
+        "EXPLAIN (COSTS OFF, COSTS true) SELECT * FROM app.documents",
+    ].map { TenantAttack(.catalog, $0, .refused) } + [
+        TenantAttack(.catalog, "EXPLAIN SELECT count(*) FROM app.document_versions", .runs, firstValue: "Aggregate"),
+        TenantAttack(.catalog, "EXPLAIN VERBOSE SELECT 1", .runs, firstValue: "Result"),
+        TenantAttack(.catalog, "EXPLAIN (FORMAT TEXT) SELECT * FROM app.documents WHERE title = '{vname}'", .runs),
+    ]
 
     private static let sharedCopy: [TenantAttack] = copyAttacks(ownTable: "app.documents") + [
         TenantAttack(.copy, "COPY app.documents TO STDOUT", .refused),

@@ -194,7 +194,7 @@ final class SharedModeAttackTests: XCTestCase {
         "COPY (DELETE FROM app.documents RETURNING *) TO STDOUT",
         "COPY (SELECT * FROM app.documents WHERE true --\n) TO STDOUT WITH (FORMAT csv)",
         "EXPLAIN SELECT * FROM app.documents",
-        "EXPLAIN ANALYZE DELETE FROM app.documents",
+        "EXPLAIN VERBOSE DELETE FROM app.documents",
         "DECLARE c CURSOR FOR SELECT * FROM app.documents",
         "DECLARE c SCROLL CURSOR FOR SELECT * FROM app.documents FOR UPDATE",
         "SELECT * FROM app.documents d JOIN public.plans p ON true FOR UPDATE OF d",
