@@ -33,7 +33,11 @@ INSERT INTO public.plans (id, name, max_documents) VALUES
     (1, 'free', 100), (2, 'team', 10000), (3, 'enterprise', 1000000);
 SELECT setval(pg_get_serial_sequence('public.plans', 'id'), 3);
 
--- The tables of the guide (section 4), with its naming convention, FKs and indexes.
+-- The tables of the guide (section 4), with its naming convention, FKs and indexes, keyed by tenant:
+-- foreign keys between tenant tables include organization_id (referencing UNIQUE (organization_id, id)),
+-- so a row can only point at its own tenant's rows, and e-mail addresses are unique per tenant, so a
+-- failed insert tells nothing of another tenant's users. The guide's single-column keys would let a
+-- tenant attach rows to another tenant's folders and probe for other tenants' addresses.
 -- s = schema of organizations/folders/documents/document_versions, u = schema of users.
 CREATE FUNCTION pg_temp.create_docs_tables(s text, u text) RETURNS void LANGUAGE plpgsql AS $fn$
 BEGIN
@@ -48,9 +52,11 @@ BEGIN
             organization_id integer      NOT NULL
                 CONSTRAINT fk_users_organization_id_organizations
                 REFERENCES %1$I.organizations (id) ON DELETE CASCADE,
-            email           varchar(255) NOT NULL CONSTRAINT uq_users_email UNIQUE,
+            email           varchar(255) NOT NULL,
             full_name       varchar(255) NOT NULL,
-            created_at      timestamptz  NOT NULL DEFAULT now()
+            created_at      timestamptz  NOT NULL DEFAULT now(),
+            CONSTRAINT uq_users_organization_id_email UNIQUE (organization_id, email),
+            CONSTRAINT uq_users_organization_id_id UNIQUE (organization_id, id)
         );
         CREATE INDEX ix_users_organization_id ON %2$I.users (organization_id);
 
@@ -59,10 +65,11 @@ BEGIN
             organization_id integer      NOT NULL
                 CONSTRAINT fk_folders_organization_id_organizations
                 REFERENCES %1$I.organizations (id) ON DELETE CASCADE,
-            parent_id       integer
-                CONSTRAINT fk_folders_parent_id_folders
-                REFERENCES %1$I.folders (id) ON DELETE CASCADE,
-            name            varchar(255) NOT NULL
+            parent_id       integer,
+            name            varchar(255) NOT NULL,
+            CONSTRAINT uq_folders_organization_id_id UNIQUE (organization_id, id),
+            CONSTRAINT fk_folders_parent_id_folders FOREIGN KEY (organization_id, parent_id)
+                REFERENCES %1$I.folders (organization_id, id) ON DELETE CASCADE
         );
         CREATE INDEX ix_folders_organization_id ON %1$I.folders (organization_id);
         CREATE INDEX ix_folders_parent_id ON %1$I.folders (parent_id);
@@ -72,17 +79,18 @@ BEGIN
             organization_id integer      NOT NULL
                 CONSTRAINT fk_documents_organization_id_organizations
                 REFERENCES %1$I.organizations (id) ON DELETE CASCADE,
-            folder_id       integer      NOT NULL
-                CONSTRAINT fk_documents_folder_id_folders
-                REFERENCES %1$I.folders (id) ON DELETE CASCADE,
-            owner_id        integer      NOT NULL
-                CONSTRAINT fk_documents_owner_id_users
-                REFERENCES %2$I.users (id) ON DELETE RESTRICT,
+            folder_id       integer      NOT NULL,
+            owner_id        integer      NOT NULL,
             title           varchar(500) NOT NULL,
             content         text,
             created_at      timestamptz  NOT NULL DEFAULT now(),
             updated_at      timestamptz  NOT NULL DEFAULT now(),
-            deleted_at      timestamptz
+            deleted_at      timestamptz,
+            CONSTRAINT uq_documents_organization_id_id UNIQUE (organization_id, id),
+            CONSTRAINT fk_documents_folder_id_folders FOREIGN KEY (organization_id, folder_id)
+                REFERENCES %1$I.folders (organization_id, id) ON DELETE CASCADE,
+            CONSTRAINT fk_documents_owner_id_users FOREIGN KEY (organization_id, owner_id)
+                REFERENCES %2$I.users (organization_id, id) ON DELETE RESTRICT
         );
         CREATE INDEX ix_documents_organization_id ON %1$I.documents (organization_id);
         CREATE INDEX ix_documents_folder_id ON %1$I.documents (folder_id);
@@ -97,13 +105,13 @@ BEGIN
             organization_id integer      NOT NULL
                 CONSTRAINT fk_document_versions_organization_id_organizations
                 REFERENCES %1$I.organizations (id) ON DELETE CASCADE,
-            document_id     integer      NOT NULL
-                CONSTRAINT fk_document_versions_document_id_documents
-                REFERENCES %1$I.documents (id) ON DELETE CASCADE,
+            document_id     integer      NOT NULL,
             version_number  integer      NOT NULL,
             content         text         NOT NULL,
             created_at      timestamptz  NOT NULL DEFAULT now(),
-            CONSTRAINT uq_document_version UNIQUE (document_id, version_number)
+            CONSTRAINT uq_document_version UNIQUE (document_id, version_number),
+            CONSTRAINT fk_document_versions_document_id_documents FOREIGN KEY (organization_id, document_id)
+                REFERENCES %1$I.documents (organization_id, id) ON DELETE CASCADE
         );
         CREATE INDEX ix_document_versions_organization_id ON %1$I.document_versions (organization_id);
         CREATE INDEX ix_document_versions_document_id ON %1$I.document_versions (document_id);
