@@ -37,17 +37,10 @@ extension TenantAnalyzer {
     }
 
     /// The projection `hideEstimates` writes, exactly: every pg_class column in order, plain, except the
-    /// estimates, which must be constants. Such a subquery is not walked further (its pg_class is the hidden one).
+    /// estimates, which must be constants cast to some type. Its pg_class is the hidden one, so the walk does not
+    /// wrap it again; the target list is still walked as usual (the casts' types are checked there).
     func isEstimateFreeClassSubquery(_ node: SQLNode) -> Bool {
-        guard let query = node.node("subquery"), query.kind == "SelectStmt" else { return false }
-        for (name, value) in query.fieldList {
-            switch name {
-            case "targetList", "fromClause": continue
-            case "limitOption": guard case .string("LIMIT_OPTION_DEFAULT") = value else { return false }
-            case "op": guard case .string("SETOP_NONE") = value else { return false }
-            default: return false
-            }
-        }
+        guard let query = node.node("subquery"), Self.isPlainSelect(query, allowingWhere: false) else { return false }
         let from = query.listValues("fromClause")
         guard from.count == 1, case .node(let relation) = from[0], relation.kind == "RangeVar",
               relation["alias"] == nil, relation.string("schemaname") == "pg_catalog",

@@ -51,15 +51,7 @@ extension TenantAnalyzer {
     /// search_path cannot make it another table.
     func isConfinedSubquery(_ node: SQLNode) -> Bool {
         guard case .shared(_, let tables, _) = policy.isolation,
-              let query = node.node("subquery"), query.kind == "SelectStmt" else { return false }
-        for (name, value) in query.fieldList {
-            switch name {
-            case "targetList", "fromClause", "whereClause": continue
-            case "limitOption": guard case .string("LIMIT_OPTION_DEFAULT") = value else { return false }
-            case "op": guard case .string("SETOP_NONE") = value else { return false }
-            default: return false
-            }
-        }
+              let query = node.node("subquery"), Self.isPlainSelect(query, allowingWhere: true) else { return false }
         let targets = query.nodes("targetList")
         guard targets.count == 1, targets[0].kind == "ResTarget", targets[0].fieldList.allSatisfy({ $0.name == "val" || $0.name == "location" }),
               let star = targets[0].node("val"), star.kind == "ColumnRef",
@@ -72,6 +64,22 @@ extension TenantAnalyzer {
         guard !schema.isEmpty, let column = tables[QualifiedName(schema: schema, name: name)] else { return false }
         guard let condition = query.node("whereClause") else { return false }
         return isTenantMembership(condition, refname: name, column: column)
+    }
+
+    /// A SELECT holding only a target list, a FROM list and (when allowed) a WHERE: no DISTINCT, grouping,
+    /// ordering, limit, set operation, locking clause or WITH. The rewrites' subqueries have this form.
+    static func isPlainSelect(_ query: SQLNode, allowingWhere: Bool) -> Bool {
+        guard query.kind == "SelectStmt" else { return false }
+        for (name, value) in query.fieldList {
+            switch name {
+            case "targetList", "fromClause": continue
+            case "whereClause": guard allowingWhere else { return false }
+            case "limitOption": guard case .string("LIMIT_OPTION_DEFAULT") = value else { return false }
+            case "op": guard case .string("SETOP_NONE") = value else { return false }
+            default: return false
+            }
+        }
+        return true
     }
 
     /// `CASE WHEN ... THEN <tenant id> END`: whatever the condition, the value is the tenant id or NULL.

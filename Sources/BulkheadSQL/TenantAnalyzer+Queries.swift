@@ -118,7 +118,7 @@ extension TenantAnalyzer {
             try readReference(node)
         case "RangeSubselect":
             if isShared, isConfinedSubquery(node) { return }
-            if isEstimateFreeClassSubquery(node) { return }
+            if isEstimateFreeClassSubquery(node) { return try expression(node.node("subquery")?["targetList"]) }
             guard let subquery = node.node("subquery") else {
                 throw unsupported("subquery without a query", at: nil)
             }

@@ -83,6 +83,15 @@ final class CatalogEstimateTests: XCTestCase {
         EstimateChecker.check(forwarded, sql: lookalike)
     }
 
+    func testTheProjectionsCastsAreCheckedLikeAnyOtherExpression() throws {
+        let real = try TenantGate.check("SELECT relname FROM pg_class", policy: Policies.acmeSchema).get().sql
+        for replacement in ["0::tenant_globex.counter AS relpages", "'<x/>'::xml AS relpages"] {
+            let foreign = real.replacingOccurrences(of: "0::int4 AS relpages", with: replacement)
+            XCTAssertNotEqual(foreign, real)
+            assertRefused(foreign, Policies.acmeSchema)
+        }
+    }
+
     func testCopyOfPgClassAndSamplingItAreRefused() {
         for policy in policies {
             assertRefused("COPY pg_class TO STDOUT", policy, containing: "row estimates")
