@@ -18,6 +18,8 @@ final class ProxyRuntime: Sendable {
     let cancels = CancelRegistry()
     /// Parse results shared by the tenant gate and the pooling classifier.
     let gate: GateCache
+    /// Statements some server connection prepared cleanly, so that a client's Parse of one needs no connection.
+    let knownStatements = PreparedStatementRegistry()
     let effects: PoolingEffects
     /// Makes mock SCRAM salts stable per user name for this process, and unpredictable to clients.
     let mockKey = AuthRandom.bytes(32)
@@ -61,7 +63,8 @@ final class ProxyRuntime: Sendable {
         return ClientSession.Settings(poolModeDefault: plan.defaultPoolMode, resetQuery: plan.resetQuery,
                                       maxQueuedBytes: max(plan.maxMessageLength, 64 << 20),
                                       maxPreparedStatements: plan.maxPreparedStatements,
-                                      rejectSessionFeatures: plan.rejectSessionFeatures)
+                                      rejectSessionFeatures: plan.rejectSessionFeatures,
+                                      knownStatements: knownStatements)
     }
 
     var authFailureDelay: TimeAmount { .nanoseconds(Int64(plan.authFailureDelay.nanoseconds)) }

@@ -21,14 +21,18 @@ public struct ClientSession: Sendable {
         public var maxPreparedStatements: Int
         /// Under transaction pooling, refuse statements that create session state instead of pinning the connection.
         public var rejectSessionFeatures: Bool
+        /// Shared by every session of a proxy: statements known to prepare cleanly (nil: learn nothing).
+        public var knownStatements: PreparedStatementRegistry?
 
         public init(poolModeDefault: PoolMode = .session, resetQuery: String = "DISCARD ALL", maxQueuedBytes: Int = 64 << 20,
-                    maxPreparedStatements: Int = 200, rejectSessionFeatures: Bool = false) {
+                    maxPreparedStatements: Int = 200, rejectSessionFeatures: Bool = false,
+                    knownStatements: PreparedStatementRegistry? = nil) {
             self.poolModeDefault = poolModeDefault
             self.resetQuery = resetQuery
             self.maxQueuedBytes = maxQueuedBytes
             self.maxPreparedStatements = maxPreparedStatements
             self.rejectSessionFeatures = rejectSessionFeatures
+            self.knownStatements = knownStatements
         }
     }
 
@@ -96,6 +100,8 @@ public struct ClientSession: Sendable {
     private var pinnedForGood = false
     /// A message was refused locally: drop the client's messages until its Sync, as the server would.
     private var skippingUntilSync = false
+    /// Every message since the last Sync was answered without a server: so is the next Sync.
+    private var answeredSinceSync = false
     /// The current extended-protocol exchange, kept for one retry after an invalidated plan.
     var planRetry = PlanRetry()
     /// This client created the unnamed statement on the connection it holds. Without it, a Bind or Describe of
@@ -272,6 +278,8 @@ public struct ClientSession: Sendable {
     }
 
     private mutating func forward(_ frame: Frame, effects: StatementEffects) -> SessionAction {
+        if let answer = answerWithoutServer(frame, effects: effects) { return answer }
+        answeredSinceSync = false
         var action = SessionAction()
         if let choice = effects.routeOverride, frame.type == MessageType.Frontend.query, case .ready = state, queued.isEmpty,
            !skippingUntilSync, link?.isQuiet ?? true {
@@ -316,6 +324,46 @@ public struct ClientSession: Sendable {
             action.routeFacts = queuedRouteFacts()
         }
         return action
+    }
+
+    /// Under transaction pooling, with no server connection held and no transaction open: a Parse of a statement
+    /// known to prepare cleanly is answered here (see ``PreparedStatementRegistry``), and so is the Sync or Flush
+    /// that follows only such answers. Nil when the message needs a server.
+    private mutating func answerWithoutServer(_ frame: Frame, effects: StatementEffects) -> SessionAction? {
+        guard poolMode != .session, case .ready = state, link == nil, !acquiring, queued.isEmpty, !skippingUntilSync,
+              transactionStatus == .idle, parkedHome == nil else { return nil }
+        switch frame.type {
+        case MessageType.Frontend.parse:
+            guard effects.refusal == nil, effects.sessionState == nil, effects.settings.isEmpty, !effects.resetsAll,
+                  !effects.deallocatesAll, let known = settings.knownStatements,
+                  case .parse(var parse)? = try? FrontendMessage.decode(frame), !parse.name.isEmpty,
+                  statements[parse.name] == nil else { return nil }
+            let clientName = parse.name
+            parse.name = StatementNames.serverName(for: parse, namespace: statementNamespace)
+            guard let key = knownStatementKey(parse.name), known.contains(key) else { return nil }
+            statements[clientName] = ClientStatement(parse: parse, route: StatementRoute(effects))
+            answeredSinceSync = true
+            return .sendingToClient(BackendMessage.parseComplete.encoded)
+        case MessageType.Frontend.sync where answeredSinceSync:
+            answeredSinceSync = false
+            return .sendingToClient(BackendMessage.readyForQuery(transactionStatus).encoded)
+        case MessageType.Frontend.flush where answeredSinceSync:
+            return SessionAction()
+        default:
+            return nil
+        }
+    }
+
+    private func knownStatementKey(_ serverName: String) -> String? {
+        guard let database, let user else { return nil }
+        return PreparedStatementRegistry.key(database: database, user: user, serverName: serverName)
+    }
+
+    private func rememberPrepared(_ serverNames: [String]) {
+        guard let known = settings.knownStatements else { return }
+        for name in serverNames {
+            if let key = knownStatementKey(name) { known.insert(key) }
+        }
     }
 
     /// Writes one client message to the attached server, renaming prepared statements under transaction pooling.
@@ -623,6 +671,7 @@ public struct ClientSession: Sendable {
             if case .ready = state, type != MessageType.Backend.errorResponse, type != MessageType.Backend.parameterStatus,
                !planRetry.isDraining, var link = takeLink() {
                 let disposition = link.receive(frame)
+                if type == MessageType.Backend.parseComplete { rememberPrepared(link.takePreparedStatements()) }
                 if disposition == .forward, !link.hasSynthesized {
                     self.link = link
                     planRetry.forwardedToClient()
@@ -667,6 +716,8 @@ public struct ClientSession: Sendable {
             for name in link.takeFailedClientStatements() {
                 statements[name] = nil
             }
+        } else if frame.type == MessageType.Backend.parseComplete {
+            rememberPrepared(link.takePreparedStatements())
         }
         if planRetry.isDraining || (disposition == .forward && frame.type == MessageType.Backend.errorResponse && planRetry.holdIfRetryable(frame)) {
             return retryingInvalidatedPlan(disposition, frame: frame, link: consume link)

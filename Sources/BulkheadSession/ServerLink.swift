@@ -47,6 +47,8 @@ public struct ServerLink: Sendable {
         var firstColumn: ByteBuffer?
         /// Client statement names whose Parse failed or was skipped after an error: they exist nowhere.
         var failedClientStatements: [String] = []
+        /// Statements (server names) the server just prepared without error.
+        var preparedStatements: [String] = []
         /// Named statements prepared on this connection by the proxy, with their last use, for LRU eviction.
         var prepared: [String: UInt64] = [:]
         var useClock: UInt64 = 0
@@ -70,6 +72,7 @@ public struct ServerLink: Sendable {
             copy.captured = captured
             copy.firstColumn = firstColumn
             copy.failedClientStatements = failedClientStatements
+            copy.preparedStatements = preparedStatements
             copy.prepared = prepared
             copy.useClock = useClock
             copy.isTainted = isTainted
@@ -141,6 +144,10 @@ public struct ServerLink: Sendable {
     private var failedClientStatements: [String] {
         _read { yield storage.failedClientStatements }
         _modify { yield &unique.failedClientStatements }
+    }
+    private var preparedStatements: [String] {
+        _read { yield storage.preparedStatements }
+        _modify { yield &unique.preparedStatements }
     }
     private var prepared: [String: UInt64] {
         _read { yield storage.prepared }
@@ -258,6 +265,13 @@ public struct ServerLink: Sendable {
         return failedClientStatements
     }
 
+    /// Statements (server names) prepared without error since the last call.
+    public mutating func takePreparedStatements() -> [String] {
+        guard !preparedStatements.isEmpty else { return [] }
+        defer { preparedStatements.removeAll() }
+        return preparedStatements
+    }
+
     /// The text of the last ``ResponseOwner/writePosition`` or ``ResponseOwner/pinCheck`` answer, as its bytes;
     /// nil if none came or it was NULL.
     public mutating func takeFirstColumn() -> ByteBuffer? {
@@ -353,6 +367,7 @@ public struct ServerLink: Sendable {
             if case .parameterStatus(let name, let value)? = try? BackendMessage.decode(frame) { parameters[name] = value }
             return forwardOrSwallow
         case MessageType.Backend.parseComplete:
+            if case .parse = head.kind, let statement = head.statement { preparedStatements.append(statement) }
             return complete(.parse, head: head)
         case MessageType.Backend.bindComplete:
             return complete(.bind, head: head)

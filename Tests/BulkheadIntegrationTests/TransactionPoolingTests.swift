@@ -85,6 +85,24 @@ final class TransactionPoolingTests: XCTestCase {
         XCTAssertTrue(output.contains("number of failed transactions: 0 (0.000%)"), output)
     }
 
+    /// pgbench prepares a client's script synchronously while its thread's other clients sit in open
+    /// transactions holding every server connection. Those Parses must not wait for a connection: before the
+    /// proxy answered Parses of known statements itself, this run hung until query_wait_timeout.
+    func testPgbenchPreparedTransactionsWithThreeClientsPerConnection() throws {
+        if try Cluster.scalar("SELECT count(*) FROM pg_database WHERE datname = 'bench_it'", database: "postgres") == "0" {
+            try Cluster.scalar("CREATE DATABASE bench_it", database: "postgres")
+            _ = try runCommand(["pgbench", "-i", "-s", "1", "-q", "bench_it"], environment: proxy.environment(database: "bench_it"))
+        }
+        let small = try ProxyFixture.start(ProxyOptions(poolMode: "transaction", poolSize: 4, queryWaitTimeout: 20))
+        defer { small.stop() }
+        let (status, output) = try runCommand(["timeout", "60", "pgbench", "-M", "prepared", "-c", "12", "-j", "2", "-T", "5",
+                                               "bench_it"], environment: small.environment(database: "bench_it"))
+        XCTAssertEqual(status, 0, output)
+        XCTAssertTrue(output.contains("number of failed transactions: 0 (0.000%)"), output)
+        let processed = output.split(separator: "\n").first { $0.hasPrefix("number of transactions actually processed") }
+        XCTAssertGreaterThan(processed.flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0, 100, output)
+    }
+
     /// asyncpg with its default statement cache and psycopg with prepare_threshold=0 (tests/drivers).
     func testRealDriversWithServerSidePreparedStatements() throws {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

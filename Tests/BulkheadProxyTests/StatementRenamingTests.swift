@@ -88,9 +88,10 @@ final class StatementRenamingTests: XCTestCase {
         XCTAssertEqual(try client.receivedMessages(), [.readyForQuery(.idle)])
 
         // The name is free again for this client, while the connection keeps the statement for whoever needs it.
+        // The text is known to prepare cleanly, so the Parse and its Sync need no server connection at all.
         XCTAssertNil(try harness.send(Self.parse("s1"), .sync, from: client))
-        XCTAssertEqual(try server.receivedMessages(), [.sync])
-        XCTAssertEqual(try client.receivedMessages(), [.parseComplete])
+        XCTAssertEqual(try server.receivedBytes().readableBytes, 0)
+        XCTAssertEqual(try client.receivedMessages(), [.parseComplete, .readyForQuery(.idle)])
     }
 
     /// PostgreSQL creates no statement when its Parse fails, so the client may use the name again (drivers do, e.g.

@@ -57,8 +57,9 @@ func link(id: Int = 1, parameters: ParameterSet = serverParameters) -> ServerLin
 
 /// A session that has logged in with trust and holds (session mode) or has released (other modes) server link 1.
 /// With `routing`, reads may go to replicas and read-your-writes is on.
-func loggedIn(mode: PoolMode = .session, routing: Bool = false) -> ClientSession {
-    var session = ClientSession(backendKey: clientKey, randomness: fixedRandomness, settings: .init(poolModeDefault: mode))
+func loggedIn(mode: PoolMode = .session, routing: Bool = false, knownStatements: PreparedStatementRegistry? = nil) -> ClientSession {
+    var session = ClientSession(backendKey: clientKey, randomness: fixedRandomness,
+                                settings: .init(poolModeDefault: mode, knownStatements: knownStatements))
     _ = session.startupPacket(startup()) { _ in
         var login = policy(.trust, mode: mode)
         login.routesReads = routing
