@@ -334,8 +334,8 @@ public struct ClientSession: Sendable {
               transactionStatus == .idle, parkedHome == nil else { return nil }
         switch frame.type {
         case MessageType.Frontend.parse:
-            guard effects.refusal == nil, effects.sessionState == nil, effects.settings.isEmpty, !effects.resetsAll,
-                  !effects.deallocatesAll, let known = settings.knownStatements,
+            // Only statements the pooler has nothing to note for: what `note` would do at the Parse must not be skipped.
+            guard effects.isNone, !effects.pinsForGood, effects.routeOverride == nil, let known = settings.knownStatements,
                   case .parse(var parse)? = try? FrontendMessage.decode(frame), !parse.name.isEmpty,
                   statements[parse.name] == nil else { return nil }
             let clientName = parse.name
