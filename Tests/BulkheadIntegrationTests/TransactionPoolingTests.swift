@@ -74,11 +74,16 @@ final class TransactionPoolingTests: XCTestCase {
         XCTAssertTrue(errors.isEmpty, "\(errors.count) clients failed; first: \(errors.first.map { "\($0)" } ?? "")")
     }
 
-    func testPgbenchPreparedModeRuns() throws {
+    /// Creates and fills the pgbench database on first use.
+    private func ensureBenchDatabase() throws {
         if try Cluster.scalar("SELECT count(*) FROM pg_database WHERE datname = 'bench_it'", database: "postgres") == "0" {
             try Cluster.scalar("CREATE DATABASE bench_it", database: "postgres")
             _ = try runCommand(["pgbench", "-i", "-s", "1", "-q", "bench_it"], environment: proxy.environment(database: "bench_it"))
         }
+    }
+
+    func testPgbenchPreparedModeRuns() throws {
+        try ensureBenchDatabase()
         let (status, output) = try runCommand(["pgbench", "-M", "prepared", "-S", "-c", "20", "-j", "2", "-T", "5", "bench_it"],
                                               environment: proxy.environment(database: "bench_it"))
         XCTAssertEqual(status, 0, output)
@@ -89,10 +94,7 @@ final class TransactionPoolingTests: XCTestCase {
     /// transactions holding every server connection. Those Parses must not wait for a connection: before the
     /// proxy answered Parses of known statements itself, this run hung until query_wait_timeout.
     func testPgbenchPreparedTransactionsWithThreeClientsPerConnection() throws {
-        if try Cluster.scalar("SELECT count(*) FROM pg_database WHERE datname = 'bench_it'", database: "postgres") == "0" {
-            try Cluster.scalar("CREATE DATABASE bench_it", database: "postgres")
-            _ = try runCommand(["pgbench", "-i", "-s", "1", "-q", "bench_it"], environment: proxy.environment(database: "bench_it"))
-        }
+        try ensureBenchDatabase()
         let small = try ProxyFixture.start(ProxyOptions(poolMode: "transaction", poolSize: 4, queryWaitTimeout: 20))
         defer { small.stop() }
         let (status, output) = try runCommand(["timeout", "60", "pgbench", "-M", "prepared", "-c", "12", "-j", "2", "-T", "5",
