@@ -340,7 +340,7 @@ public struct ClientSession: Sendable {
                   statements[parse.name] == nil else { return nil }
             let clientName = parse.name
             parse.name = StatementNames.serverName(for: parse, namespace: statementNamespace)
-            guard let key = knownStatementKey(parse.name), known.contains(key) else { return nil }
+            guard let owner = statementOwner, known.contains(parse.name, for: owner) else { return nil }
             statements[clientName] = ClientStatement(parse: parse, route: StatementRoute(effects))
             answeredSinceSync = true
             return .sendingToClient(BackendMessage.parseComplete.encoded)
@@ -354,16 +354,14 @@ public struct ClientSession: Sendable {
         }
     }
 
-    private func knownStatementKey(_ serverName: String) -> String? {
+    private var statementOwner: PreparedStatementRegistry.Owner? {
         guard let database, let user else { return nil }
-        return PreparedStatementRegistry.key(database: database, user: user, serverName: serverName)
+        return PreparedStatementRegistry.Owner(database: database, user: user)
     }
 
     private func rememberPrepared(_ serverNames: [String]) {
-        guard let known = settings.knownStatements else { return }
-        for name in serverNames {
-            if let key = knownStatementKey(name) { known.insert(key) }
-        }
+        guard let known = settings.knownStatements, let owner = statementOwner else { return }
+        for name in serverNames { known.insert(name, for: owner) }
     }
 
     /// Writes one client message to the attached server, renaming prepared statements under transaction pooling.

@@ -9,28 +9,38 @@ import Synchronization
 /// connections (pgbench `-M prepared` prepares each client's script while its thread's other clients sit
 /// in open transactions) can then wait on itself until `query_wait_timeout`. A Parse of a text known here is
 /// answered at once; the statement is prepared, hidden, on whatever connection the client's Bind or
-/// Describe lands on, as any statement a connection lacks. Bounded: once full, nothing new is learned.
+/// Describe lands on, as any statement a connection lacks.
+///
+/// Bounded per database and user: once an owner's share is full, nothing new is learned for it, so one
+/// tenant preparing thousands of texts cannot crowd out another's.
 public final class PreparedStatementRegistry: Sendable {
-    private let known: Mutex<Set<String>>
-    private let capacity: Int
+    /// Whose statements: validity depends on the database and on the role the user's connections act as.
+    public struct Owner: Hashable, Sendable {
+        public let database: String
+        public let user: String
 
-    public init(capacity: Int = 10_000) {
-        self.known = Mutex([])
-        self.capacity = capacity
-    }
-
-    public func contains(_ key: String) -> Bool {
-        known.withLock { $0.contains(key) }
-    }
-
-    public func insert(_ key: String) {
-        known.withLock { set in
-            if set.count < capacity { set.insert(key) }
+        public init(database: String, user: String) {
+            self.database = database
+            self.user = user
         }
     }
 
-    /// The key of a statement's server name, for the clients of one database and user.
-    public static func key(database: String, user: String, serverName: String) -> String {
-        "\(database)\u{0}\(user)\u{0}\(serverName)"
+    private let known: Mutex<[Owner: Set<String>]>
+    private let capacityPerOwner: Int
+
+    public init(capacityPerOwner: Int = 2_000) {
+        self.known = Mutex([:])
+        self.capacityPerOwner = capacityPerOwner
+    }
+
+    /// True when a server prepared the statement with this server-side name for this owner without error.
+    public func contains(_ serverName: String, for owner: Owner) -> Bool {
+        known.withLock { $0[owner]?.contains(serverName) ?? false }
+    }
+
+    public func insert(_ serverName: String, for owner: Owner) {
+        known.withLock { table in
+            if table[owner, default: []].count < capacityPerOwner { table[owner, default: []].insert(serverName) }
+        }
     }
 }

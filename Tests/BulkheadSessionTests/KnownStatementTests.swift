@@ -87,6 +87,18 @@ final class KnownStatementTests: XCTestCase {
         XCTAssertTrue(twice.clientFrame(parse("P_0")).acquireServer)
     }
 
+    func testOneOwnerFillingItsShareLeavesOthersLearning() {
+        let registry = PreparedStatementRegistry(capacityPerOwner: 2)
+        let flooder = PreparedStatementRegistry.Owner(database: "docs", user: "globex_app")
+        let other = PreparedStatementRegistry.Owner(database: "docs", user: "acme_app")
+        for name in ["bh_1", "bh_2", "bh_3"] { registry.insert(name, for: flooder) }
+        XCTAssertTrue(registry.contains("bh_2", for: flooder))
+        XCTAssertFalse(registry.contains("bh_3", for: flooder), "beyond its share, nothing more is learned")
+        XCTAssertFalse(registry.contains("bh_1", for: other), "statements are known per owner")
+        registry.insert("bh_9", for: other)
+        XCTAssertTrue(registry.contains("bh_9", for: other))
+    }
+
     func testASyncAfterAMessageThatWentToTheServerIsTheServers() {
         var session = loggedIn(mode: .transaction, knownStatements: registryKnowingTheText())
         XCTAssertEqual(backend(session.clientFrame(parse("P_0")).toClient), [.parseComplete])
