@@ -359,9 +359,17 @@ public struct ClientSession: Sendable {
         return PreparedStatementRegistry.Owner(database: database, user: user)
     }
 
-    private func rememberPrepared(_ serverNames: [String]) {
-        guard let known = settings.knownStatements, let owner = statementOwner else { return }
-        for name in serverNames { known.insert(name, for: owner) }
+    /// Classifies a server frame on the link; a ParseComplete also teaches the shared registry that its
+    /// statement prepares cleanly. Every server frame the session reads comes through here.
+    private func receive(_ frame: Frame, on link: inout ServerLink) -> ServerFrameDisposition {
+        let disposition = link.receive(frame)
+        guard frame.type == MessageType.Backend.parseComplete else { return disposition }
+        // Drained even with no registry, so the link never accumulates names.
+        let names = link.takePreparedStatements()
+        if let known = settings.knownStatements, let owner = statementOwner {
+            for name in names { known.insert(name, for: owner) }
+        }
+        return disposition
     }
 
     /// Writes one client message to the attached server, renaming prepared statements under transaction pooling.
@@ -668,8 +676,7 @@ public struct ClientSession: Sendable {
             let type = frame.type
             if case .ready = state, type != MessageType.Backend.errorResponse, type != MessageType.Backend.parameterStatus,
                !planRetry.isDraining, var link = takeLink() {
-                let disposition = link.receive(frame)
-                if type == MessageType.Backend.parseComplete { rememberPrepared(link.takePreparedStatements()) }
+                let disposition = receive(frame, on: &link)
                 if disposition == .forward, !link.hasSynthesized {
                     self.link = link
                     planRetry.forwardedToClient()
@@ -703,7 +710,7 @@ public struct ClientSession: Sendable {
     /// A frame from the attached server connection.
     public mutating func serverFrame(_ frame: Frame) -> SessionAction {
         guard var link = takeLink() else { return SessionAction() }
-        let disposition = link.receive(frame)
+        let disposition = receive(frame, on: &link)
         return serverFrame(frame, disposition: disposition, link: consume link)
     }
 
@@ -714,8 +721,6 @@ public struct ClientSession: Sendable {
             for name in link.takeFailedClientStatements() {
                 statements[name] = nil
             }
-        } else if frame.type == MessageType.Backend.parseComplete {
-            rememberPrepared(link.takePreparedStatements())
         }
         if planRetry.isDraining || (disposition == .forward && frame.type == MessageType.Backend.errorResponse && planRetry.holdIfRetryable(frame)) {
             return retryingInvalidatedPlan(disposition, frame: frame, link: consume link)
