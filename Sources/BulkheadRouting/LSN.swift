@@ -55,6 +55,25 @@ public struct LSN: Sendable, Hashable, Comparable, CustomStringConvertible {
         value > earlier.value ? value - earlier.value : 0
     }
 
+    /// PostgreSQL's WAL page size (XLOG_BLCKSZ), as Debian's and every common build has it.
+    static let walPageSize: UInt64 = 8192
+    /// The longest WAL page header, that of a segment's first page.
+    static let longPageHeaderSize: UInt64 = 40
+
+    /// The replay position at which a replica has seen everything inserted before this insert position.
+    ///
+    /// `pg_current_wal_insert_lsn()` at the very start of a page points past the page's header, while a
+    /// replica's `pg_last_wal_replay_lsn()` stops at the end of the last record: the page boundary. On an idle
+    /// primary no replica would ever reach the insert position, and every read that must see the write would
+    /// go to the primary. In a page's first 40 bytes lie only its header and the tail of the one record that
+    /// crosses into it, so no record ends between the page's start and this position: requiring the page's
+    /// start requires exactly the same records.
+    public var replayRequirement: LSN {
+        let offset = value % Self.walPageSize
+        guard offset > 0, offset <= Self.longPageHeaderSize else { return self }
+        return LSN(value - offset)
+    }
+
     /// The position `bytes` further on, stopping at the largest position rather than wrapping around.
     public func advanced(by bytes: UInt64) -> LSN {
         let (sum, overflow) = value.addingReportingOverflow(bytes)

@@ -156,7 +156,7 @@ extension ClientSession {
         let position = link.takeFirstColumn()
         if !error, link.status == .idle, let text = position, let lsn = LSN(utf8: text.readableBytesView) {
             routing.writesCovered = max(routing.writesCovered, covers)
-            action.learnedWriteLSN = max(action.learnedWriteLSN ?? .zero, lsn)
+            action.learnedWriteLSN = max(action.learnedWriteLSN ?? .zero, lsn.replayRequirement)
         }
         if let held = routing.heldReady {
             routing.heldReady = nil

@@ -68,4 +68,15 @@ final class LSNTests: XCTestCase {
         XCTAssertEqual(LSN(10).advanced(by: 5), LSN(15))
         XCTAssertEqual(LSN(UInt64.max - 1).advanced(by: 10), LSN(UInt64.max))
     }
+
+    /// An insert position just past a page header asks a replica for the page boundary, where its replay of
+    /// the last record ends; anywhere else the position is required as it is.
+    func testAnInsertPositionPastAPageHeaderRequiresOnlyThePageStart() throws {
+        XCTAssertEqual(try XCTUnwrap(LSN("0/2076E018")).replayRequirement, try XCTUnwrap(LSN("0/2076E000")), "short header, 24 bytes")
+        XCTAssertEqual(try XCTUnwrap(LSN("0/21000028")).replayRequirement, try XCTUnwrap(LSN("0/21000000")), "a segment's long header, 40 bytes")
+        XCTAssertEqual(try XCTUnwrap(LSN("0/2076E020")).replayRequirement, try XCTUnwrap(LSN("0/2076E000")), "the tail of a record crossing the page")
+        XCTAssertEqual(try XCTUnwrap(LSN("0/2076E030")).replayRequirement, try XCTUnwrap(LSN("0/2076E030")), "past the header, a record may end")
+        XCTAssertEqual(try XCTUnwrap(LSN("0/2076E000")).replayRequirement, try XCTUnwrap(LSN("0/2076E000")))
+        XCTAssertEqual(try XCTUnwrap(LSN("0/2076E8A8")).replayRequirement, try XCTUnwrap(LSN("0/2076E8A8")))
+    }
 }
