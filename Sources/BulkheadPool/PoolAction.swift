@@ -37,8 +37,11 @@ public struct PoolAction: Sendable, Hashable {
     public var connect: [ConnectOrder] = []
     public var close: [ConnectionID] = []
     public var fail: [RequestID: PoolFailure] = [:]
+    /// Call ``PoolStateMachine/recheck(now:)`` at this time: waiters held back for a connection on their own
+    /// event loop may then take one elsewhere.
+    public var recheckAt: ContinuousClock.Instant?
 
     public init() {}
 
-    public var isEmpty: Bool { leases.isEmpty && connect.isEmpty && close.isEmpty && fail.isEmpty }
+    public var isEmpty: Bool { leases.isEmpty && connect.isEmpty && close.isEmpty && fail.isEmpty && recheckAt == nil }
 }

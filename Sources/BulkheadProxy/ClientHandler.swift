@@ -59,6 +59,9 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
     private var decoder: ClientDecoder
     /// The start of a packet whose end has not arrived yet.
     private var unread: ByteBuffer?
+    /// Frames written to the client since its last flush. A flush with nothing to send still walks the
+    /// pipeline and checks the channel, and the proxy reaches a flush point several times per transaction.
+    private var clientUnflushed = false
 
     init(runtime: ProxyRuntime, eventLoop: any EventLoop, overLimit: Bool) {
         self.runtime = runtime
@@ -177,7 +180,7 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        context.flush()
+        flushClient()
         flushServer()
     }
 
@@ -242,7 +245,7 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
         rerouteAttempts = 0
         attachServer(channel)
         perform(session.serverLeased(consume link, onReplica: routedToReplica))
-        context?.flush()
+        flushClient()
         flushServer()
     }
 
@@ -252,9 +255,9 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
         busy = true
         body()
         busy = false
-        if let lease = leaseArrived.take() {
-            serverLeased(lease.link, channel: lease.channel)
-        }
+        // Moved out of the tuple, so that the session holds the link's only reference once it has it.
+        guard let channel = leaseArrived?.channel, let link = leaseArrived.take()?.link else { return }
+        serverLeased(consume link, channel: channel)
     }
 
     func requestReplaced(_ request: RequestID) {
@@ -272,18 +275,20 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
         perform(session.serverUnavailable(message))
     }
 
+    // The server calls in from its own loop; the hop's closure is built only when that is another loop.
     func serverFrames(_ frames: ByteBuffer, from server: Int) {
-        eventLoop.runHereOrQueue {
-            if server == self.parkedServerID {
-                self.perform(self.session.homeFrames(frames))
-            } else {
-                self.perform(self.session.serverFrames(frames))
-            }
+        guard eventLoop.inEventLoop else { return eventLoop.execute { self.serverFrames(frames, from: server) } }
+        if server == parkedServerID {
+            perform(session.homeFrames(frames))
+        } else {
+            perform(session.serverFrames(frames))
         }
     }
 
     func serverReadComplete() {
-        eventLoop.runHereOrQueue { self.context?.flush(); self.flushServer() }
+        guard eventLoop.inEventLoop else { return eventLoop.execute { self.serverReadComplete() } }
+        flushClient()
+        flushServer()
     }
 
     func serverClosed(_ server: Int) {
@@ -308,18 +313,22 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
 
     // MARK: Carrying out actions
 
-    private func perform(_ action: SessionAction) {
-        holdingLeases { performNow(action) }
+    /// `consuming`, and the release taken out of it: a connection handed straight on to the next client must have
+    /// one owner, or that client's first change copies the link's whole storage.
+    private func perform(_ action: consuming SessionAction) {
+        var action = action
+        holdingLeases { performNow(&action) }
     }
 
-    private func performNow(_ action: SessionAction) {
+    private func performNow(_ action: inout SessionAction) {
         guard let context else { return }
+        let releases = action.release != nil
         if !action.toServer.isEmpty { serverWrites += action.toServer }
         if let choice = action.routeOverride { routingSession.override = choice }
         if let lsn = action.learnedWriteLSN, let database {
             runtime.routing?.recordWrite(lsn, database: database.name, key: consistencyKey(database))
         }
-        if let release = action.release, let channel = serverChannel {
+        if let channel = serverChannel, let release = action.release.take() {
             flushServer()
             serverChannel = nil
             routingSession.transactionEnded()
@@ -367,9 +376,12 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
         let channel = context.channel
         switch action.close {
         case nil:
-            for frame in Self.fewWrites(action.toClient) { context.write(wrapOutboundOut(frame), promise: nil) }
+            if !action.toClient.isEmpty {
+                for frame in Self.fewWrites(action.toClient) { context.write(wrapOutboundOut(frame), promise: nil) }
+                clientUnflushed = true
+            }
             // A released server connection no longer reports the end of its read burst to this client.
-            if action.release != nil { context.flush() }
+            if releases { flushClient() }
         case .now?:
             for frame in Self.fewWrites(action.toClient) { context.write(wrapOutboundOut(frame), promise: nil) }
             context.writeAndFlush(wrapOutboundOut(ByteBuffer())).whenComplete { _ in channel.close(promise: nil) }
@@ -402,7 +414,7 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
         homeNode = nil
         perform(session.homeResumed())
         // This may run from a timer or a lease's end, after the read that led here was flushed.
-        context?.flush()
+        flushClient()
         flushServer()
     }
 
@@ -449,7 +461,7 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
         case .fail(let error):
             perform(session.routeFailed(sqlState: error.sqlState, message: "bulkhead: \(error)"))
             // This may run from a timer, after the read that queued the request was flushed.
-            context?.flush()
+            flushClient()
         case .checkReplica(let node, _):
             // No replica is known to have replayed this client's last write: ask one, then route again. A replica
             // that cannot answer leaves the read to the primary, which is always fresh.
@@ -490,14 +502,26 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
         database.routing.consistencyKey(session: Int(bitPattern: UInt(bitPattern: ObjectIdentifier(self))), tenant: tenant?.name)
     }
 
+    /// Sends what was written to the client, if anything was.
+    private func flushClient() {
+        guard clientUnflushed, let context else { return }
+        clientUnflushed = false
+        context.flush()
+    }
+
     /// Writes what the session queued for the server in one go, hopping to the server's loop once if needed.
     private func flushServer() {
         guard !serverWrites.isEmpty, let channel = serverChannel else { return }
-        let writes = serverWrites
-        serverWrites.removeAll(keepingCapacity: true)
-        channel.eventLoop.runHereOrQueue {
-            for buffer in writes { channel.write(buffer, promise: nil) }
-            channel.flush()
-        }
+        // Taken out first: a failed write can close the server connection and re-enter this handler.
+        var taken: [ByteBuffer] = []
+        swap(&taken, &serverWrites)
+        let writes = taken
+        guard channel.eventLoop.inEventLoop else { return channel.eventLoop.execute { Self.send(writes, to: channel) } }
+        Self.send(writes, to: channel)
+    }
+
+    private static func send(_ writes: [ByteBuffer], to channel: any Channel) {
+        for buffer in writes { channel.write(buffer, promise: nil) }
+        channel.flush()
     }
 }

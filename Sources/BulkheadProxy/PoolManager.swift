@@ -26,21 +26,38 @@ protocol PoolClient: ServerFrameSink {
 
 /// The shared pools. All pool state sits behind one lock; I/O happens outside it.
 final class PoolManager: Sendable {
-    private struct Record {
-        var key: PoolKey
-        var node: NodeAddress
+    /// One server connection the pools own. A class, so a lookup costs one reference rather than a copy of
+    /// every field: records are looked up several times per transaction.
+    private final class Record: @unchecked Sendable {
+        // @unchecked: the mutable fields are read and written only under `state`'s lock.
+        let key: PoolKey
+        let node: NodeAddress
+        let handler: ServerHandler
         var channel: (any Channel)?
-        var handler: ServerHandler?
         /// The link while the connection is idle in the pool; a client holds it otherwise.
         var link: ServerLink?
         /// When it last went idle, to decide whether it needs a health check before use.
         var idleSince: ContinuousClock.Instant?
+
+        init(key: PoolKey, node: NodeAddress, handler: ServerHandler) {
+            self.key = key
+            self.node = node
+            self.handler = handler
+        }
     }
 
-    private struct Pool {
+    /// One pool. A class, so that reaching its state machine through the dictionary copies nothing.
+    private final class Pool: @unchecked Sendable {
+        // @unchecked: `machine` is read and written only under `state`'s lock.
         var machine: PoolStateMachine
-        var target: DatabasePlan
-        var node: NodeAddress
+        let target: DatabasePlan
+        let node: NodeAddress
+
+        init(machine: PoolStateMachine, target: DatabasePlan, node: NodeAddress) {
+            self.machine = machine
+            self.target = target
+            self.node = node
+        }
     }
 
     private struct Waiter {
@@ -58,8 +75,10 @@ final class PoolManager: Sendable {
     }
 
     private let state = NIOLockedValueBox(State())
+    /// Hand-ons nested in the current call chain, per thread; see `returned`.
+    private let handOnDepths = ThreadSpecificVariable<Nesting>()
     private let loops: [any EventLoop]
-    private let plan: NIOLockedValueBox<ProxyPlan>
+    private let plan: ProxyPlan
     private let logger: Logger
     private let connector: any ServerConnector
     /// Told when a node refuses connections (taken out of routing at once) or a connection to it breaks (checked at once).
@@ -71,7 +90,7 @@ final class PoolManager: Sendable {
          now: @escaping @Sendable () -> ContinuousClock.Instant = { .now },
          nodeTrouble: @escaping @Sendable (_ node: String, _ refused: String?) -> Void = { _, _ in }) {
         self.loops = loops
-        self.plan = NIOLockedValueBox(plan)
+        self.plan = plan
         self.logger = logger
         self.connector = connector
         self.now = now
@@ -106,12 +125,15 @@ final class PoolManager: Sendable {
             let request = state.nextRequest
             state.nextRequest += 1
             state.waiters[request] = Waiter(client: client, key: key)
-            if state.pools[key] == nil {
+            let pool: Pool
+            if let existing = state.pools[key] {
+                pool = existing
+            } else {
                 let first = (state.pools.count + 1) << 32
-                state.pools[key] = Pool(machine: PoolStateMachine(settings: database.pool, firstConnectionID: first),
-                                        target: database, node: node)
+                pool = Pool(machine: PoolStateMachine(settings: database.pool, firstConnectionID: first, loops: loops.count), target: database, node: node)
+                state.pools[key] = pool
             }
-            let action = state.pools[key]?.machine.request(request, loop: loop, now: now()) ?? PoolAction()
+            let action = pool.machine.request(request, loop: loop, now: now())
             return (request, action)
         }
         perform(action, key: key)
@@ -127,48 +149,73 @@ final class PoolManager: Sendable {
         _ = key
     }
 
-    /// A client lets go of a connection.
-    func release(_ release: ServerRelease, channel: any Channel) {
-        let id = release.link.id
-        let resetQuery = plan.withLockedValue { $0.resetQuery }
-        channel.eventLoop.runHereOrQueue { [self] in
-            let handler = state.withLockedValue { $0.records[id]?.handler }
-            handler?.detach()
-            switch release.disposition {
-            case .reuse where !release.link.isTainted && release.link.isIdle:
-                returned(id, link: release.link, reusable: true, on: channel.eventLoop)
-            case .reset where !release.link.isTainted:
-                guard let handler else { returned(id, link: release.link, reusable: false, on: channel.eventLoop); return }
-                handler.reset(release.link, resetQuery: resetQuery) { [self] result in
-                    switch result {
-                    case .success(let link): returned(id, link: link, reusable: true, on: channel.eventLoop)
-                    case .failure(let error):
-                        logger.debug("server connection not reusable: \(error)", metadata: ["server": "\(id)"])
-                        returned(id, link: release.link, reusable: false, on: channel.eventLoop)
-                    }
+    /// A client lets go of a connection. The link is moved through, never copied: the pool usually hands it
+    /// straight to a waiting client, whose first change would otherwise copy its whole storage.
+    func release(_ release: consuming ServerRelease, channel: any Channel) {
+        let loop = channel.eventLoop
+        let disposition = release.disposition
+        let link = release.link
+        _ = consume release
+        guard loop.inEventLoop else {
+            let handoff = LinkHandoff(consume link)
+            return loop.execute { handoff.take().map { self.releaseHere($0, disposition: disposition, on: loop) } }
+        }
+        releaseHere(consume link, disposition: disposition, on: loop)
+    }
+
+    private func releaseHere(_ link: consuming ServerLink, disposition: ReleaseDisposition, on loop: any EventLoop) {
+        let id = link.id
+        let handler = state.withLockedValue { $0.records[id]?.handler }
+        handler?.detach()
+        switch disposition {
+        case .reuse where !link.isTainted && link.isIdle:
+            returned(id, link: consume link, reusable: true, on: loop)
+        case .reset where !link.isTainted:
+            guard let handler else { return returned(id, link: consume link, reusable: false, on: loop) }
+            let original = link
+            handler.reset(consume link, resetQuery: plan.resetQuery) { [self] result in
+                switch result {
+                case .success(let link): returned(id, link: link, reusable: true, on: loop)
+                case .failure(let error):
+                    logger.debug("server connection not reusable: \(error)", metadata: ["server": "\(id)"])
+                    returned(id, link: original, reusable: false, on: loop)
                 }
-            case .reuse, .reset, .close:
-                returned(id, link: release.link, reusable: false, on: channel.eventLoop)
             }
+        case .reuse, .reset, .close:
+            returned(id, link: consume link, reusable: false, on: loop)
         }
     }
 
-    private func returned(_ id: ConnectionID, link: ServerLink, reusable: Bool, on loop: any EventLoop) {
+    private func returned(_ id: ConnectionID, link: consuming ServerLink, reusable: Bool, on loop: any EventLoop) {
+        // Moved into the record, not copied: this function's own reference would outlive the hand-on below.
+        var moving: ServerLink? = consume link
         let (key, action) = state.withLockedValue { state -> (PoolKey?, PoolAction) in
-            guard let key = state.records[id]?.key else { return (nil, PoolAction()) }
+            guard let record = state.records[id] else { return (nil, PoolAction()) }
             if reusable {
-                state.records[id]?.link = link
-                state.records[id]?.idleSince = now()
+                record.link = moving.take()
+                record.idleSince = now()
             }
-            let action = state.pools[key]?.machine.release(id, reusable: reusable, now: now()) ?? PoolAction()
-            return (key, action)
+            let action = state.pools[record.key]?.machine.release(id, reusable: reusable, now: now()) ?? PoolAction()
+            return (record.key, action)
         }
         guard let key else { return }
         if action.leases.isEmpty { return perform(action, key: key) }
-        // The next holder gets the connection in a task of its own. Handed on inside this return, a holder
-        // that gives it straight back (a login that only wanted the server's parameters) returns it from
-        // deeper in the same call chain, and a storm of such logins overflowed the stack.
-        loop.execute { [self] in perform(action, key: key) }
+        // The next holder usually gets the connection at once. But a holder that gives it straight back (a
+        // login that only wanted the server's parameters) returns it from deeper in the same call chain, and a
+        // storm of such logins overflowed the stack: past a few nested hand-ons, it goes in a task of its own.
+        let nesting = handOnNesting()
+        guard loop.inEventLoop, nesting.depth < 4 else { return loop.execute { [self] in perform(action, key: key) } }
+        nesting.depth += 1
+        defer { nesting.depth -= 1 }
+        perform(action, key: key)
+    }
+
+    /// This thread's count of nested hand-ons.
+    private func handOnNesting() -> Nesting {
+        if let nesting = handOnDepths.currentValue { return nesting }
+        let nesting = Nesting()
+        handOnDepths.currentValue = nesting
+        return nesting
     }
 
     // MARK: Pool actions
@@ -187,6 +234,17 @@ final class PoolManager: Sendable {
         }
         for order in action.connect { connect(order, key: key) }
         for lease in action.leases { hand(lease, key: key) }
+        if let due = action.recheckAt { scheduleRecheck(at: due, key: key) }
+    }
+
+    /// Waiters held back for a connection on their own event loop get another look when they may cross.
+    private func scheduleRecheck(at due: ContinuousClock.Instant, key: PoolKey) {
+        guard let loop = loops.first else { return }
+        let delay = max(now().duration(to: due), .zero)
+        loop.scheduleTask(in: .nanoseconds(Int64(delay.nanoseconds))) { [self] in
+            let action = state.withLockedValue { $0.pools[key]?.machine.recheck(now: now()) } ?? PoolAction()
+            perform(action, key: key)
+        }
     }
 
     private func describe(_ failure: PoolFailure, key: PoolKey) -> String {
@@ -202,32 +260,40 @@ final class PoolManager: Sendable {
     }
 
     private func hand(_ lease: Lease, key: PoolKey) {
-        let found = state.withLockedValue { state in
-            // The link is moved out in place rather than copied with the rest of the record.
-            (waiter: state.waiters.removeValue(forKey: lease.request),
-             link: LinkHandoff(state.records[lease.connection]?.link.take()), record: state.records[lease.connection])
+        // Filled under the lock by a closure that does not escape: no tuple is built or copied.
+        var client: (any PoolClient)?
+        var record: Record?
+        var link: ServerLink?
+        var idleSince: ContinuousClock.Instant?
+        state.withLockedValue { state in
+            client = state.waiters.removeValue(forKey: lease.request)?.client
+            record = state.records[lease.connection]
+            // The link is moved out, so one owner holds it.
+            link = record?.link.take()
+            idleSince = record?.idleSince
         }
-        guard found.link.holdsLink, let channel = found.record?.channel, let handler = found.record?.handler else {
+        guard let leased = link.take(), let record, let channel = record.channel else {
             // The connection vanished between the decision and now: it is closing; the pool hears of that separately.
-            if let client = found.waiter?.client { client.eventLoop.execute { client.serverUnavailable("bulkhead: server connection lost") } }
+            if let client { client.eventLoop.execute { client.serverUnavailable("bulkhead: server connection lost") } }
             return
         }
-        guard let client = found.waiter?.client else {
+        guard let client else {
             // The client left while waiting.
-            if let link = found.link.take() { returned(lease.connection, link: link, reusable: true, on: channel.eventLoop) }
-            return
+            return returned(lease.connection, link: leased, reusable: true, on: channel.eventLoop)
         }
-        let checkDelay = plan.withLockedValue { $0.serverCheckDelay }
-        let idleSince = found.record?.idleSince
-        let needsCheck = checkDelay.map { delay in idleSince.map { $0.advanced(by: delay) <= now() } ?? false } ?? false
-        let handoff = found.link
-        channel.eventLoop.runHereOrQueue { [self] in
-            guard needsCheck else { return attach(handoff, handler: handler, channel: channel, to: client) }
+        let handler = record.handler
+        let needsCheck = plan.serverCheckDelay.map { delay in idleSince.map { $0.advanced(by: delay) <= now() } ?? false } ?? false
+        if !needsCheck, channel.eventLoop.inEventLoop {
+            return attach(consume leased, handler: handler, channel: channel, to: client)
+        }
+        let handoff = LinkHandoff(consume leased)
+        channel.eventLoop.execute { [self] in
             guard let link = handoff.take() else { return }
+            guard needsCheck else { return attach(link, handler: handler, channel: channel, to: client) }
             handler.check(link) { [self] result in
                 switch result {
                 case .success(let checked):
-                    attach(LinkHandoff(checked), handler: handler, channel: channel, to: client)
+                    attach(checked, handler: handler, channel: channel, to: client)
                 case .failure(let error):
                     // A connection that no longer answers is dropped, and the client waits for another one.
                     logger.info("server connection failed its health check: \(error)", metadata: ["server": "\(lease.connection)"])
@@ -241,15 +307,19 @@ final class PoolManager: Sendable {
     }
 
     /// Gives the client the connection, unless it died since the pool chose it. Runs on the connection's event loop.
-    private func attach(_ link: LinkHandoff, handler: ServerHandler, channel: any Channel, to client: any PoolClient) {
+    private func attach(_ link: consuming ServerLink, handler: ServerHandler, channel: any Channel, to client: any PoolClient) {
         guard handler.attach(client) else {
             // It closed after the pool chose it (the pool has already forgotten it): the client must not
             // be told it holds a dead connection.
             client.eventLoop.execute { client.serverUnavailable("bulkhead: server connection lost before it could be used") }
             return
         }
-        client.eventLoop.runHereOrQueue {
-            guard let taken = link.take() else { return }
+        // The usual case, a client on its connection's loop, builds no closure.
+        // `consume`: a second reference alive while the client works would make its first change copy the link.
+        if client.eventLoop.inEventLoop { return client.serverLeased(consume link, channel: channel) }
+        let handoff = LinkHandoff(consume link)
+        client.eventLoop.execute {
+            guard let taken = handoff.take() else { return }
             client.serverLeased(taken, channel: channel)
         }
     }
@@ -259,10 +329,11 @@ final class PoolManager: Sendable {
         let id = order.connection
         let target = pool.target
         let loop = loops[order.loop % loops.count]
-        let timeout = plan.withLockedValue { $0.connectTimeout }
+        logger.debug("opening server connection \(id) on event loop \(order.loop % loops.count)", metadata: ["pool": "\(key.database)/\(key.user)@\(key.node)"])
+        let timeout = plan.connectTimeout
         let logger = self.logger
         let login = ServerLogin(user: target.serverUser, database: target.serverDatabase, password: target.serverPassword)
-        let maxLength = plan.withLockedValue { $0.maxMessageLength }
+        let maxLength = plan.maxMessageLength
         let handler = ServerHandler(id: id, login: login, logger: logger, maxMessageLength: maxLength, onLogin: { [self] result in
             switch result {
             case .success(let (backendKey, parameters)):
@@ -289,7 +360,7 @@ final class PoolManager: Sendable {
             nodeTrouble(key.node, nil)
             perform(action, key: key)
         })
-        state.withLockedValue { $0.records[id] = Record(key: key, node: pool.node, channel: nil, handler: handler, link: nil) }
+        state.withLockedValue { $0.records[id] = Record(key: key, node: pool.node, handler: handler) }
         let connectTimeout = TimeAmount.nanoseconds(Int64(timeout.nanoseconds))
         connector.connect(to: pool.node, on: loop, timeout: connectTimeout) { channel in
             channel.eventLoop.makeCompletedFuture {
@@ -364,6 +435,12 @@ final class PoolManager: Sendable {
 extension Duration {
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
     var nanoseconds: Double { seconds * 1e9 }
+}
+
+/// A depth counter that one thread owns.
+private final class Nesting: @unchecked Sendable {
+    // @unchecked: kept in a thread-specific variable, so only its thread ever touches it.
+    var depth = 0
 }
 
 /// Carries a server link through the closures of a lease, so that one owner holds it when it arrives.

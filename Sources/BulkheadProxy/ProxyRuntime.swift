@@ -20,6 +20,8 @@ final class ProxyRuntime: Sendable {
     let gate: GateCache
     /// Statements some server connection prepared cleanly, so that a client's Parse of one needs no connection.
     let knownStatements = PreparedStatementRegistry()
+    /// One shared instance per distinct set of client settings, so checkouts compare settings by identity.
+    let parameterSets = ParameterSetInterner()
     let effects: PoolingEffects
     /// Makes mock SCRAM salts stable per user name for this process, and unpredictable to clients.
     let mockKey = AuthRandom.bytes(32)
@@ -64,7 +66,7 @@ final class ProxyRuntime: Sendable {
                                       maxQueuedBytes: max(plan.maxMessageLength, 64 << 20),
                                       maxPreparedStatements: plan.maxPreparedStatements,
                                       rejectSessionFeatures: plan.rejectSessionFeatures,
-                                      knownStatements: knownStatements)
+                                      knownStatements: knownStatements, parameterSets: parameterSets)
     }
 
     var authFailureDelay: TimeAmount { .nanoseconds(Int64(plan.authFailureDelay.nanoseconds)) }

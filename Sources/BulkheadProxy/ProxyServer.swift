@@ -1,5 +1,6 @@
 // Listens for clients and wires each accepted connection to its decoder and ClientHandler.
 
+import BulkheadPool
 import BulkheadRouting
 import BulkheadWire
 import Logging
@@ -81,10 +82,10 @@ public final class ProxyServer: Sendable {
     public var pinnedClientCount: Int { runtime.pinnedCount }
 
     /// Pool occupancy, keyed by "database/user@node".
-    public func poolStats() -> [String: (idle: Int, leased: Int, waiting: Int)] {
-        var out: [String: (idle: Int, leased: Int, waiting: Int)] = [:]
+    public func poolStats() -> [String: PoolStats] {
+        var out: [String: PoolStats] = [:]
         for (key, stats) in runtime.pools.stats() {
-            out["\(key.database)/\(key.user)@\(key.node)"] = (stats.idle, stats.leased, stats.waiting)
+            out["\(key.database)/\(key.user)@\(key.node)"] = stats
         }
         return out
     }

@@ -23,16 +23,19 @@ public struct ClientSession: Sendable {
         public var rejectSessionFeatures: Bool
         /// Shared by every session of a proxy: statements known to prepare cleanly (nil: learn nothing).
         public var knownStatements: PreparedStatementRegistry?
+        /// Shared by every session of a proxy: one instance per distinct set of client settings (nil: unshared).
+        public var parameterSets: ParameterSetInterner?
 
         public init(poolModeDefault: PoolMode = .session, resetQuery: String = "DISCARD ALL", maxQueuedBytes: Int = 64 << 20,
                     maxPreparedStatements: Int = 200, rejectSessionFeatures: Bool = false,
-                    knownStatements: PreparedStatementRegistry? = nil) {
+                    knownStatements: PreparedStatementRegistry? = nil, parameterSets: ParameterSetInterner? = nil) {
             self.poolModeDefault = poolModeDefault
             self.resetQuery = resetQuery
             self.maxQueuedBytes = maxQueuedBytes
             self.maxPreparedStatements = maxPreparedStatements
             self.rejectSessionFeatures = rejectSessionFeatures
             self.knownStatements = knownStatements
+            self.parameterSets = parameterSets
         }
     }
 
@@ -79,8 +82,11 @@ public struct ClientSession: Sendable {
     var acquiring = false
     var queued: [(frame: Frame, effects: StatementEffects)] = []
     private var queuedBytes = 0
-    /// Settings the client expects on whatever server connection serves it.
-    public private(set) var wanted = ParameterSet()
+    /// Settings the client expects on whatever server connection serves it. Shared with every session that
+    /// wants the same (see ``ParameterSetInterner``), so a checkout usually compares them by identity.
+    public private(set) var wanted = ParameterSet() {
+        didSet { if let interner = settings.parameterSets { wanted = interner.intern(wanted) } }
+    }
     /// What the client asked for at startup: what RESET ALL returns to.
     private var startupParameters = ParameterSet()
     public private(set) var transactionStatus: TransactionStatus = .idle
@@ -568,9 +574,8 @@ public struct ClientSession: Sendable {
         var action = SessionAction()
         switch state {
         case .awaitingServer:
-            if let sql = ParameterSync.statement(wanted: wanted, link: link) {
-                action.toServer.append(link.internalQuery(sql, owner: .loginSync))
-                link.parameters = ParameterSync.applied(wanted: wanted, link: link)
+            if let sync = syncParameters(on: &link, owner: .loginSync) {
+                action.toServer.append(sync)
                 state = .syncingLogin
                 self.link = consume link
                 return action
@@ -591,13 +596,23 @@ public struct ClientSession: Sendable {
     /// Makes `link` the attached connection once the session is under way: gives it the client's settings,
     /// then what waited for it.
     mutating func attach(_ link: consuming ServerLink, into action: inout SessionAction) {
-        if let sql = ParameterSync.statement(wanted: wanted, link: link) {
-            action.toServer.append(link.internalQuery(sql, owner: .parameterSync))
-            link.parameters = ParameterSync.applied(wanted: wanted, link: link)
-        }
+        if let sync = syncParameters(on: &link, owner: .parameterSync) { action.toServer.append(sync) }
         sendQueued(on: &link, into: &action)
         self.link = consume link
         releaseIfDone(into: &action)
+    }
+
+    /// Brings a connection's parameters in line with the client's settings: the statement to send first, if
+    /// any. The link remembers the set it now matches, so the next checkout by the same set compares nothing.
+    private func syncParameters(on link: inout ServerLink, owner: ResponseOwner) -> ByteBuffer? {
+        guard let sql = ParameterSync.statement(wanted: wanted, link: link) else {
+            if link.syncedWanted?.isIdentical(to: wanted) != true { link.syncedWanted = wanted }
+            return nil
+        }
+        let frame = link.internalQuery(sql, owner: owner)
+        link.parameters = ParameterSync.applied(wanted: wanted, link: link)
+        link.syncedWanted = wanted
+        return frame
     }
 
     /// The pool could not provide a server connection.

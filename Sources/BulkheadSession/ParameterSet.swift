@@ -79,6 +79,13 @@ public struct ParameterSet: Sendable, Hashable, Sequence {
 
     public var count: Int { entries.count }
 
+    /// True when both share one storage, which implies equal contents at the cost of a pointer comparison.
+    public func isIdentical(to other: ParameterSet) -> Bool {
+        entries.withUnsafeBufferPointer { mine in
+            other.entries.withUnsafeBufferPointer { theirs in mine.baseAddress == theirs.baseAddress && mine.count == theirs.count }
+        }
+    }
+
     /// Parameters in a stable order (by lower-cased name), so that what is sent is reproducible.
     public var sorted: [Parameter] { entries.map(\.parameter) }
 

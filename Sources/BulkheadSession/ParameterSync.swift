@@ -10,7 +10,12 @@ public enum ParameterSync {
     /// Parameters the link carries from an earlier client that `wanted` does not name go back to
     /// their login values, so nothing one client set is seen by the next.
     public static func statement(wanted: ParameterSet, link: ServerLink) -> String? {
-        // Runs on every checkout: one merge of two sorted arrays, building nothing unless something differs.
+        // Runs on every checkout. Most often the connection was last synced for this very (interned) set.
+        if let synced = link.syncedWanted, synced.isIdentical(to: wanted) { return nil }
+        // Otherwise: Usually the connection already has exactly what the client wants, and the
+        // arrays' own equality (which first compares storage) says so without walking them pairwise.
+        if wanted == link.parameters { return nil }
+        // Otherwise one merge of two sorted arrays, building nothing unless something differs.
         let want = wanted.entries
         let have = link.parameters.entries
         let initial = link.initialParameters.entries

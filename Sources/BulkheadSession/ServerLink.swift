@@ -54,6 +54,8 @@ public struct ServerLink: Sendable {
         var useClock: UInt64 = 0
         /// Set when the proxy no longer knows the connection's state (a failed sync, a protocol error).
         var isTainted = false
+        /// The client settings `parameters` was last brought in line with; cleared whenever `parameters` changes.
+        var syncedWanted: ParameterSet?
 
         init(parameters: ParameterSet) {
             self.initialParameters = parameters
@@ -76,6 +78,7 @@ public struct ServerLink: Sendable {
             copy.prepared = prepared
             copy.useClock = useClock
             copy.isTainted = isTainted
+            copy.syncedWanted = syncedWanted
             return copy
         }
     }
@@ -99,7 +102,17 @@ public struct ServerLink: Sendable {
     /// The parameters in force on the connection now, as far as the proxy knows.
     public internal(set) var parameters: ParameterSet {
         get { storage.parameters }
-        set { unique.parameters = newValue }
+        set {
+            let storage = unique
+            storage.parameters = newValue
+            storage.syncedWanted = nil
+        }
+    }
+    /// The client settings this connection was last brought in line with, as long as its parameters have not
+    /// changed since: a checkout by a client wanting that same (shared) set needs no comparison.
+    public internal(set) var syncedWanted: ParameterSet? {
+        get { storage.syncedWanted }
+        set { unique.syncedWanted = newValue }
     }
     public private(set) var status: TransactionStatus {
         get { storage.status }

@@ -48,6 +48,10 @@ struct ProxyService: Service {
             // Only ends wait(); the one full shutdown follows, so nothing is scheduled on stopped loops.
             server.stopAccepting()
         }
+        // What the pools did over the proxy's life: a cross-loop lease costs a thread hop per message.
+        for (pool, stats) in server.poolStats().sorted(by: { $0.key < $1.key }) {
+            logger.info("pool \(pool): \(stats.leases) leases, \(stats.crossLoopLeases) to a client on another event loop")
+        }
         try await server.shutdown()
     }
 }

@@ -111,7 +111,7 @@ final class PoolStateMachineTests: XCTestCase {
     }
 
     func testPrefersAnIdleConnectionOnTheRequestersEventLoop() {
-        var pool = PoolStateMachine(settings: PoolSettings(maxSize: 2))
+        var pool = PoolStateMachine(settings: PoolSettings(maxSize: 2), loops: 2)
         let a = pool.request(1, loop: 0, now: at(0)).connect[0]
         let b = pool.request(2, loop: 1, now: at(0)).connect[0]
         XCTAssertEqual(a.loop, 0)
@@ -126,7 +126,7 @@ final class PoolStateMachineTests: XCTestCase {
 
     /// Two connections, one per loop, both leased; returns the pool and the connection on each loop.
     private func busyOnTwoLoops() -> (PoolStateMachine, ConnectionID, ConnectionID) {
-        var pool = PoolStateMachine(settings: PoolSettings(maxSize: 2))
+        var pool = PoolStateMachine(settings: PoolSettings(maxSize: 2), loops: 2)
         let a = pool.request(1, loop: 0, now: at(0)).connect[0].connection
         let b = pool.request(2, loop: 1, now: at(0)).connect[0].connection
         _ = pool.connected(a, now: at(0))
@@ -134,31 +134,81 @@ final class PoolStateMachineTests: XCTestCase {
         return (pool, a, b)
     }
 
+    /// An instant `microseconds` after the start: locality decisions turn on ``PoolStateMachine/localityWait``.
+    func us(_ microseconds: Int) -> ContinuousClock.Instant { start.advanced(by: .microseconds(microseconds)) }
+
+    var wait: Int { Int(PoolStateMachine.localityWait.components.seconds * 1_000_000 + PoolStateMachine.localityWait.components.attoseconds / 1_000_000_000_000) }
+
     func testAFreedConnectionGoesToAWaiterOnItsOwnLoopJustBehindTheOldest() {
         var (pool, _, b) = busyOnTwoLoops()
-        _ = pool.request(3, loop: 0, now: at(1))
-        _ = pool.request(4, loop: 1, now: at(1))
+        _ = pool.request(3, loop: 0, now: us(100))
+        _ = pool.request(4, loop: 1, now: us(100))
         // b is on loop 1: request 4 takes it, and request 3 keeps its place for the loop-0 connection.
-        XCTAssertEqual(pool.release(b, reusable: true, now: at(2)).leases, [Lease(request: 4, connection: b)])
+        XCTAssertEqual(pool.release(b, reusable: true, now: us(200)).leases, [Lease(request: 4, connection: b)])
     }
 
-    func testAWaiterIsPassedOverForLocalityAtMostTwice() {
+    func testEachLoopServesItsOwnWaitersInOrderWhileItsConnectionsMove() {
+        var (pool, a, b) = busyOnTwoLoops()
+        _ = pool.request(3, loop: 0, now: us(100))
+        for request in 4...13 { _ = pool.request(RequestID(request), loop: 1, now: us(100)) }
+        var now = 200
+        for request in 4...13 {
+            // Loop 0 frees its connection now and then: request 3 waits for it, however many pass it meanwhile.
+            XCTAssertEqual(pool.release(b, reusable: true, now: us(now)).leases, [Lease(request: RequestID(request), connection: b)])
+            now += wait / 10
+            if request == 12 {
+                XCTAssertEqual(pool.release(a, reusable: true, now: us(now)).leases, [Lease(request: 3, connection: a)])
+            }
+        }
+        XCTAssertEqual(pool.stats(now: us(now)).crossLoopLeases, 0)
+    }
+
+    func testAWaiterCrossesOnceItsLoopHasFreedNothingForTheLocalityWait() {
         var (pool, _, b) = busyOnTwoLoops()
-        _ = pool.request(3, loop: 0, now: at(1))
-        for request in 4...6 { _ = pool.request(RequestID(request), loop: 1, now: at(1)) }
-        XCTAssertEqual(pool.release(b, reusable: true, now: at(2)).leases, [Lease(request: 4, connection: b)])
-        XCTAssertEqual(pool.release(b, reusable: true, now: at(3)).leases, [Lease(request: 5, connection: b)])
-        // Request 3 has waited through two hand-overs: it gets the next connection, whatever its loop.
-        XCTAssertEqual(pool.release(b, reusable: true, now: at(4)).leases, [Lease(request: 3, connection: b)])
-        XCTAssertEqual(pool.release(b, reusable: true, now: at(5)).leases, [Lease(request: 6, connection: b)])
+        _ = pool.request(3, loop: 0, now: us(100))
+        _ = pool.request(4, loop: 1, now: us(100))
+        // Loop 0's connection has not moved since it opened (at 0): request 3 goes first, across loops.
+        XCTAssertEqual(pool.release(b, reusable: true, now: us(100 + wait)).leases, [Lease(request: 3, connection: b)])
+    }
+
+    func testAHeldBackWaiterIsServedAtTheRecheckItAskedFor() {
+        var (pool, _, b) = busyOnTwoLoops()
+        _ = pool.release(b, reusable: true, now: us(100))
+        // b idles on loop 1 while request 3, on loop 0, waits for loop 0's connection.
+        let held = pool.request(3, loop: 0, now: us(200))
+        XCTAssertEqual(held.leases, [])
+        XCTAssertEqual(held.connect, [], "an idle connection elsewhere is not a reason to open another")
+        XCTAssertEqual(held.recheckAt, us(200 + wait))
+        XCTAssertEqual(pool.recheck(now: us(199 + wait)).leases, [])
+        XCTAssertEqual(pool.recheck(now: us(200 + wait)).leases, [Lease(request: 3, connection: b)])
+    }
+
+    func testAWaiterItsOwnLoopCannotServeInTheNextRoundCrosses() {
+        var (pool, _, b) = busyOnTwoLoops()
+        _ = pool.request(3, loop: 0, now: us(100))
+        _ = pool.request(4, loop: 0, now: us(100))
+        // Loop 0 has one connection, which request 3 will get; request 4 would wait a whole round, so it takes b.
+        XCTAssertEqual(pool.release(b, reusable: true, now: us(200)).leases, [Lease(request: 4, connection: b)])
+    }
+
+    func testAWaiterOnALoopWithNoConnectionTakesOneElsewhereAtOnce() {
+        var pool = PoolStateMachine(settings: PoolSettings(maxSize: 1), loops: 2)
+        let a = pool.request(1, loop: 0, now: us(0)).connect[0].connection
+        _ = pool.connected(a, now: us(0))
+        _ = pool.release(a, reusable: true, now: us(100))
+        XCTAssertEqual(pool.request(2, loop: 1, now: us(200)).leases, [Lease(request: 2, connection: a)])
     }
 
     func testLocalityLooksOnlyAFewWaitersDeep() {
-        var (pool, _, b) = busyOnTwoLoops()
-        for request in 3..<(3 + PoolStateMachine.localityWindow) { _ = pool.request(RequestID(request), loop: 0, now: at(1)) }
-        let far = RequestID(3 + PoolStateMachine.localityWindow)
-        _ = pool.request(far, loop: 1, now: at(1))
-        XCTAssertEqual(pool.release(b, reusable: true, now: at(2)).leases, [Lease(request: 3, connection: b)])
+        var (pool, a, b) = busyOnTwoLoops()
+        _ = pool.release(a, reusable: true, now: us(50))
+        _ = pool.request(3, loop: 0, now: us(60))
+        for request in 4..<(4 + PoolStateMachine.localityWindow) { _ = pool.request(RequestID(request), loop: 0, now: us(100)) }
+        let far = RequestID(4 + PoolStateMachine.localityWindow)
+        _ = pool.request(far, loop: 1, now: us(100))
+        // The loop-1 waiter stands beyond the window. Loop 0's one connection will serve request 4 next, so b goes
+        // to request 5, the first loop-0 waiter with no near prospect.
+        XCTAssertEqual(pool.release(b, reusable: true, now: us(200)).leases, [Lease(request: 5, connection: b)])
     }
 
     func testCancelledWaiterIsNotServed() {
@@ -190,5 +240,42 @@ final class PoolStateMachineTests: XCTestCase {
         XCTAssertEqual(action.fail, [3: .shuttingDown])
         XCTAssertEqual(pool.release(id, reusable: true, now: at(1)).close, [id])
         XCTAssertEqual(pool.request(4, loop: 0, now: at(1)).fail, [4: .shuttingDown])
+    }
+}
+
+/// Where new connections are opened, and how often a lease crosses loops.
+final class PoolLoopPlacementTests: XCTestCase {
+    let start = ContinuousClock.now
+    func at(_ seconds: Double) -> ContinuousClock.Instant { start.advanced(by: .milliseconds(Int64(seconds * 1000))) }
+
+    func testConnectionsFollowTheirWaitersLoopUpToItsShare() {
+        var pool = PoolStateMachine(settings: PoolSettings(maxSize: 4), loops: 2)
+        // Every waiter is on loop 0, but loop 0 gets only half the pool: clients are spread over both loops.
+        let loops = (1...4).flatMap { pool.request(RequestID($0), loop: 0, now: at(0)).connect.map(\.loop) }
+        XCTAssertEqual(loops, [0, 0, 1, 1])
+    }
+
+    func testASingleLoopTakesEveryConnection() {
+        var pool = PoolStateMachine(settings: PoolSettings(maxSize: 3))
+        let loops = (1...3).flatMap { pool.request(RequestID($0), loop: 0, now: at(0)).connect.map(\.loop) }
+        XCTAssertEqual(loops, [0, 0, 0])
+    }
+
+    func testMinimumConnectionsAreSpreadOverTheLoops() {
+        var pool = PoolStateMachine(settings: PoolSettings(maxSize: 4, minSize: 4), loops: 2)
+        XCTAssertEqual(pool.tick(now: at(0)).connect.map(\.loop).sorted(), [0, 0, 1, 1])
+    }
+
+    func testLeasesAcrossLoopsAreCounted() {
+        var pool = PoolStateMachine(settings: PoolSettings(maxSize: 1), loops: 2)
+        let id = pool.request(1, loop: 0, now: at(0)).connect[0].connection
+        _ = pool.connected(id, now: at(0))
+        _ = pool.request(2, loop: 1, now: at(1))
+        XCTAssertEqual(pool.release(id, reusable: true, now: at(2)).leases, [Lease(request: 2, connection: id)])
+        _ = pool.release(id, reusable: true, now: at(3))
+        _ = pool.request(3, loop: 0, now: at(4))
+        let stats = pool.stats(now: at(5))
+        XCTAssertEqual(stats.leases, 3)
+        XCTAssertEqual(stats.crossLoopLeases, 1)
     }
 }

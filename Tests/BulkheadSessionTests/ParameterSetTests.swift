@@ -42,4 +42,34 @@ final class ParameterSetTests: XCTestCase {
         used.parameters["statement_timeout"] = nil
         XCTAssertNil(ParameterSync.statement(wanted: wanted, link: used), "nothing left to change")
     }
+
+    func testTheInternerHandsOutOneInstancePerDistinctSetUpToItsCapacity() {
+        let interner = ParameterSetInterner(capacity: 2)
+        let first = interner.intern(ParameterSet([("TimeZone", "UTC"), ("DateStyle", "ISO")]))
+        // Built in another order, so another storage with equal contents.
+        let again = interner.intern(ParameterSet([("DateStyle", "ISO"), ("TimeZone", "UTC")]))
+        XCTAssertTrue(again.isIdentical(to: first))
+        let other = interner.intern(ParameterSet([("TimeZone", "Europe/Paris")]))
+        XCTAssertFalse(other.isIdentical(to: first))
+        // Full: a third distinct set comes back unshared, and is not remembered.
+        let third = ParameterSet([("TimeZone", "Asia/Tokyo")])
+        XCTAssertTrue(interner.intern(third).isIdentical(to: third))
+        XCTAssertFalse(interner.intern(ParameterSet([("TimeZone", "Asia/Tokyo")])).isIdentical(to: third))
+        XCTAssertEqual(interner.count, 2)
+    }
+
+    /// A link remembers the set it was synced for only while its parameters stay as they were: anything a client
+    /// changes on it (a SET the server reports, a value read back) makes the next checkout compare again.
+    func testASyncedLinkSkipsTheComparisonOnlyUntilItsParametersChange() throws {
+        let initial = ParameterSet([("application_name", ""), ("TimeZone", "UTC")])
+        var link = ServerLink(id: 1, backendKey: nil, parameters: initial)
+        let wanted = ParameterSet([("TimeZone", "UTC")])
+        XCTAssertNil(ParameterSync.statement(wanted: wanted, link: link))
+        link.syncedWanted = wanted
+        XCTAssertTrue(try XCTUnwrap(link.syncedWanted).isIdentical(to: wanted))
+        link.parameters["TimeZone"] = "Europe/Paris"
+        XCTAssertNil(link.syncedWanted, "a change to the connection's parameters forgets the sync")
+        let sql = try XCTUnwrap(ParameterSync.statement(wanted: wanted, link: link))
+        XCTAssertEqual(sql, "SELECT pg_catalog.set_config(E'TimeZone', E'UTC', false)")
+    }
 }
