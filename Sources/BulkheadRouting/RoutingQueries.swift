@@ -15,7 +15,16 @@ public enum RoutingQueries {
         """
 
     /// Pipelined after a commit that wrote: a position at or after the commit record, for ``ConsistencyTracker``.
-    public static let writePosition = "SELECT pg_current_wal_insert_lsn()"
+    ///
+    /// A synchronous commit has been flushed before the client hears of it, so the flush position covers it,
+    /// and replicas can always reach it. The insert position would also count WAL that other sessions
+    /// inserted and nobody has flushed yet (heap pruning by reads, for one): an idle WAL writer may sleep for
+    /// seconds before flushing it, and until then no replica could serve the client's reads. Only a session
+    /// that commits asynchronously needs the insert position, which its commit wakes the WAL writer to flush.
+    public static let writePosition = """
+        SELECT CASE WHEN pg_catalog.current_setting('synchronous_commit') = 'off' \
+        THEN pg_catalog.pg_current_wal_insert_lsn() ELSE pg_catalog.pg_current_wal_flush_lsn() END
+        """
 
     /// The on-demand freshness check of one replica, answering ``RouteTarget/checkReplica(_:needs:)``.
     public static let replayPosition = "SELECT pg_last_wal_replay_lsn()"
