@@ -59,9 +59,10 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
     private var decoder: ClientDecoder
     /// The start of a packet whose end has not arrived yet.
     private var unread: ByteBuffer?
-    /// Frames written to the client since its last flush. A flush with nothing to send still walks the
-    /// pipeline and checks the channel, and the proxy reaches a flush point several times per transaction.
-    private var clientUnflushed = false
+    /// Frames for the client since its last flush, sent at the next flush point: usually one frame, which then
+    /// goes down the pipeline once as a write-and-flush. (A flush with nothing to send would still walk the
+    /// pipeline, and the proxy reaches a flush point several times per transaction.)
+    private var clientPending: [ByteBuffer] = []
 
     init(runtime: ProxyRuntime, eventLoop: any EventLoop, overLimit: Bool) {
         self.runtime = runtime
@@ -376,18 +377,15 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
         let channel = context.channel
         switch action.close {
         case nil:
-            if !action.toClient.isEmpty {
-                for frame in Self.fewWrites(action.toClient) { context.write(wrapOutboundOut(frame), promise: nil) }
-                clientUnflushed = true
-            }
+            if clientPending.isEmpty { swap(&clientPending, &action.toClient) } else { clientPending += action.toClient }
             // A released server connection no longer reports the end of its read burst to this client.
             if releases { flushClient() }
         case .now?:
-            for frame in Self.fewWrites(action.toClient) { context.write(wrapOutboundOut(frame), promise: nil) }
+            for frame in Self.fewWrites(takeClientPending() + action.toClient) { context.write(wrapOutboundOut(frame), promise: nil) }
             context.writeAndFlush(wrapOutboundOut(ByteBuffer())).whenComplete { _ in channel.close(promise: nil) }
         case .afterAuthDelay?:
             // Every failed login answers after the same delay, so timing does not tell why it failed.
-            let frames = Self.fewWrites(action.toClient)
+            let frames = Self.fewWrites(takeClientPending() + action.toClient)
             context.eventLoop.scheduleTask(in: runtime.authFailureDelay) {
                 for frame in frames { channel.write(frame, promise: nil) }
                 channel.writeAndFlush(ByteBuffer()).whenComplete { _ in channel.close(promise: nil) }
@@ -504,9 +502,18 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
 
     /// Sends what was written to the client, if anything was.
     private func flushClient() {
-        guard clientUnflushed, let context else { return }
-        clientUnflushed = false
+        guard !clientPending.isEmpty, let context else { return }
+        let frames = takeClientPending()
+        if frames.count == 1 { return context.writeAndFlush(wrapOutboundOut(frames[0]), promise: nil) }
+        for frame in Self.fewWrites(frames) { context.write(wrapOutboundOut(frame), promise: nil) }
         context.flush()
+    }
+
+    /// The frames waiting for a flush, leaving none: taken out first, as a write can close the channel and re-enter.
+    private func takeClientPending() -> [ByteBuffer] {
+        var taken: [ByteBuffer] = []
+        swap(&taken, &clientPending)
+        return taken
     }
 
     /// Writes what the session queued for the server in one go, hopping to the server's loop once if needed.
@@ -521,6 +528,7 @@ final class ClientHandler: ChannelInboundHandler, PoolClient, @unchecked Sendabl
     }
 
     private static func send(_ writes: [ByteBuffer], to channel: any Channel) {
+        if writes.count == 1 { return channel.writeAndFlush(writes[0], promise: nil) }
         for buffer in writes { channel.write(buffer, promise: nil) }
         channel.flush()
     }
