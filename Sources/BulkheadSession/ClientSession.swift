@@ -697,6 +697,14 @@ public struct ClientSession: Sendable {
                     planRetry.forwardedToClient()
                     continue
                 }
+                if case .forwardReady(let status) = disposition, !link.hasSynthesized, passesReadyThrough(status) {
+                    // The usual end of an answer: it stays in the run, so the whole answer leaves as one slice.
+                    self.link = link
+                    Self.forwardRun(of: frames, from: runStart, to: rest.readerIndex, into: &action)
+                    runStart = rest.readerIndex
+                    readyPassed(status, into: &action)
+                    continue
+                }
                 if disposition == .swallow, !link.hasSynthesized {
                     // An answer to the proxy's own statement: cut out of the run, with nothing else to do.
                     self.link = link
@@ -783,6 +791,11 @@ public struct ClientSession: Sendable {
             planRetry.forwardedToClient()
             return
         case (.ready, .forwardReady(let status)):
+            if passesReadyThrough(status) {
+                action.toClient.append(frame.raw)
+                readyPassed(status, into: &action)
+                return
+            }
             planRetry.finished()
             transactionStatus = status
             if status == .idle, holdsReadyForSettings, var link = takeLink() {
@@ -868,6 +881,20 @@ public struct ClientSession: Sendable {
         case (.awaitingStartup, _), (.authenticating, _), (.awaitingServer, _), (.syncingLogin, _), (.finished, _):
             return
         }
+    }
+
+    /// A ReadyForQuery the client may have at once and unchanged: not held back for settings or a write
+    /// position, with nothing queued to go ahead of it, and not a transaction block under statement pooling.
+    private func passesReadyThrough(_ status: TransactionStatus) -> Bool {
+        if status == .idle { return !holdsReadyForSettings && !routing.owesWritePosition }
+        return queued.isEmpty && poolMode != .statement
+    }
+
+    /// A ReadyForQuery that passed through: the client's request is over, and the connection may go back.
+    private mutating func readyPassed(_ status: TransactionStatus, into action: inout SessionAction) {
+        planRetry.finished()
+        transactionStatus = status
+        releaseIfDone(into: &action)
     }
 
     /// The attached server connection closed on its own.

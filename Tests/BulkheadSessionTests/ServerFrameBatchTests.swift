@@ -24,9 +24,9 @@ final class ServerFrameBatchTests: XCTestCase {
         _ = session.serverLeased(link(id: 3))
         let action = session.serverFrames(bytes(result + [.readyForQuery(.idle)]))
         XCTAssertEqual(backend(action.toClient), result + [.readyForQuery(.idle)])
-        // The rows before ReadyForQuery are one buffer, not one per frame; ReadyForQuery ends the transaction.
-        XCTAssertEqual(action.toClient.count, 2, "\(action.toClient.map(\.readableBytes))")
-        XCTAssertEqual(action.toClient.first?.readableBytes, bytes(result).readableBytes)
+        // The whole answer, ReadyForQuery included, is one buffer, not one per frame; ReadyForQuery ends the transaction.
+        XCTAssertEqual(action.toClient.count, 1, "\(action.toClient.map(\.readableBytes))")
+        XCTAssertEqual(action.toClient.first?.readableBytes, bytes(result + [.readyForQuery(.idle)]).readableBytes)
         XCTAssertEqual(action.release?.disposition, .reuse)
         XCTAssertNil(session.link)
     }
