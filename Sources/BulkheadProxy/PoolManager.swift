@@ -30,8 +30,8 @@ final class PoolManager: Sendable {
     /// every field: records are looked up several times per transaction.
     private final class Record: @unchecked Sendable {
         // @unchecked: the mutable fields are read and written only under `state`'s lock.
-        let key: PoolKey
-        let node: NodeAddress
+        /// Its pool, held directly: a release then hashes no key.
+        let pool: Pool
         let handler: ServerHandler
         var channel: (any Channel)?
         /// The link while the connection is idle in the pool; a client holds it otherwise.
@@ -39,22 +39,26 @@ final class PoolManager: Sendable {
         /// When it last went idle, to decide whether it needs a health check before use.
         var idleSince: ContinuousClock.Instant?
 
-        init(key: PoolKey, node: NodeAddress, handler: ServerHandler) {
-            self.key = key
-            self.node = node
+        init(pool: Pool, handler: ServerHandler) {
+            self.pool = pool
             self.handler = handler
         }
+
+        var key: PoolKey { pool.key }
+        var node: NodeAddress { pool.node }
     }
 
     /// One pool. A class, so that reaching its state machine through the dictionary copies nothing.
     private final class Pool: @unchecked Sendable {
         // @unchecked: `machine` is read and written only under `state`'s lock.
         var machine: PoolStateMachine
+        let key: PoolKey
         let target: DatabasePlan
         let node: NodeAddress
 
-        init(machine: PoolStateMachine, target: DatabasePlan, node: NodeAddress) {
+        init(machine: PoolStateMachine, key: PoolKey, target: DatabasePlan, node: NodeAddress) {
             self.machine = machine
+            self.key = key
             self.target = target
             self.node = node
         }
@@ -130,7 +134,8 @@ final class PoolManager: Sendable {
                 pool = existing
             } else {
                 let first = (state.pools.count + 1) << 32
-                pool = Pool(machine: PoolStateMachine(settings: database.pool, firstConnectionID: first, loops: loops.count), target: database, node: node)
+                pool = Pool(machine: PoolStateMachine(settings: database.pool, firstConnectionID: first, loops: loops.count), key: key,
+                            target: database, node: node)
                 state.pools[key] = pool
             }
             let action = pool.machine.request(request, loop: loop, now: now())
@@ -189,14 +194,14 @@ final class PoolManager: Sendable {
     private func returned(_ id: ConnectionID, link: consuming ServerLink, reusable: Bool, on loop: any EventLoop) {
         // Moved into the record, not copied: this function's own reference would outlive the hand-on below.
         var moving: ServerLink? = consume link
+        let now = now()
         let (key, action) = state.withLockedValue { state -> (PoolKey?, PoolAction) in
             guard let record = state.records[id] else { return (nil, PoolAction()) }
             if reusable {
                 record.link = moving.take()
-                record.idleSince = now()
+                record.idleSince = now
             }
-            let action = state.pools[record.key]?.machine.release(id, reusable: reusable, now: now()) ?? PoolAction()
-            return (record.key, action)
+            return (record.key, record.pool.machine.release(id, reusable: reusable, now: now))
         }
         guard let key else { return }
         if action.leases.isEmpty { return perform(action, key: key) }
@@ -360,7 +365,7 @@ final class PoolManager: Sendable {
             nodeTrouble(key.node, nil)
             perform(action, key: key)
         })
-        state.withLockedValue { $0.records[id] = Record(key: key, node: pool.node, handler: handler) }
+        state.withLockedValue { $0.records[id] = Record(pool: pool, handler: handler) }
         let connectTimeout = TimeAmount.nanoseconds(Int64(timeout.nanoseconds))
         connector.connect(to: pool.node, on: loop, timeout: connectTimeout) { channel in
             channel.eventLoop.makeCompletedFuture {
