@@ -72,7 +72,12 @@ final class PoolingEffects: Sendable {
         }
     }
 
-    private static let suspiciousBytes = suspicious.map { Array($0.utf8) }
+    /// The suspicious words by their first (lower-case) byte: the only ones to try where that letter stands.
+    private static let suspiciousByFirst: [[[UInt8]]] = {
+        var table = [[[UInt8]]](repeating: [], count: 256)
+        for word in suspicious { if let first = word.utf8.first { table[Int(first)].append(Array(word.utf8)) } }
+        return table
+    }()
     private static let plainStartBytes = plainStarts.map { Array($0.utf8) }
     /// Which lower-case bytes begin a suspicious word: the only places a match is tried.
     private static let suspiciousFirst: [Bool] = {
@@ -101,7 +106,7 @@ final class PoolingEffects: Sendable {
                 if rest < count { return false }
             }
             if let letter = lowerLetter(byte), suspiciousFirst[Int(letter)],
-               suspiciousBytes.contains(where: { matches(bytes, at: index, $0) }) {
+               suspiciousByFirst[Int(letter)].contains(where: { matches(bytes, at: index, $0) }) {
                 return false
             }
             index += 1
