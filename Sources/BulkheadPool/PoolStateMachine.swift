@@ -236,18 +236,19 @@ public struct PoolStateMachine: Sendable {
         }
         if !waiters.isEmpty, !idle.isEmpty {
             // Waiters held back for locality while connections sit idle elsewhere: come back when the first of
-            // them may cross, in case its own loop frees nothing by then.
+            // them may cross, in case its own loop frees nothing by then. (An idle connection will serve them,
+            // so none is opened for them.)
             askForRecheck(now: now, into: &action)
-            return
-        }
-        // Open connections for waiters that nothing in flight will serve.
-        var unserved = waiters.count - connectingCount
-        var index = connectingCount
-        while unserved > 0, connections.count < limit(now: now) {
-            let loop = placement(for: waiters[min(index, waiters.count - 1)].loop)
-            action.connect.append(order(loop: loop, now: now))
-            unserved -= 1
-            index += 1
+        } else {
+            // Open connections for waiters that nothing in flight will serve.
+            var unserved = waiters.count - connectingCount
+            var index = connectingCount
+            while unserved > 0, connections.count < limit(now: now) {
+                let loop = placement(for: waiters[min(index, waiters.count - 1)].loop)
+                action.connect.append(order(loop: loop, now: now))
+                unserved -= 1
+                index += 1
+            }
         }
         while connections.count < settings.minSize, !shuttingDown {
             action.connect.append(order(loop: placement(for: nil), now: now))
