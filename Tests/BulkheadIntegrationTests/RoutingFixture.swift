@@ -46,6 +46,16 @@ enum RoutingCluster {
         return Int(try connection.exec("SELECT xact_commit FROM pg_stat_database WHERE datname = '\(database)'").first ?? "") ?? -1
     }
 
+    /// The primary's flush and insert positions and each replica's replay position, for failure messages.
+    static func walPositions() -> String {
+        let primary = (try? PQConnection(Cluster.direct(database: "postgres"))
+            .exec("SELECT pg_current_wal_flush_lsn()::text || ' / ' || pg_current_wal_insert_lsn()::text").first) ?? nil
+        let replicas = [replica1Port, replica2Port].map { port in
+            ((try? PQConnection(direct(port: port, database: "postgres")).exec("SELECT pg_last_wal_replay_lsn()::text").first) ?? nil) ?? "?"
+        }
+        return "primary flush / insert \(primary ?? "?"), replicas replayed \(replicas.joined(separator: ", "))"
+    }
+
     /// Waits until every replica has replayed everything the primary has written so far.
     static func waitForReplicas(timeout: TimeInterval = 30) throws {
         let target = try PQConnection(Cluster.direct(database: "postgres")).exec("SELECT pg_current_wal_lsn()").first ?? "0/0"
@@ -154,7 +164,8 @@ extension ProxyFixture {
 
     /// Each node's status and lag as routing sees them, for failure messages.
     func nodeSummary() -> String {
-        server.nodeStats().map { "\($0.name) \($0.status) lag \($0.lagSeconds.map { "\($0)" } ?? "-")" }.joined(separator: ", ")
+        server.nodeStats().map { "\($0.name) \($0.status) lag \($0.lagSeconds.map { "\($0)" } ?? "-") reads \($0.readsRouted)" }
+            .joined(separator: ", ") + "; WAL " + RoutingCluster.walPositions()
     }
 
     /// Reads routed to each node so far, by node name.

@@ -22,6 +22,21 @@ final class SessionPoolingRoutingTests: XCTestCase {
         XCTAssertEqual(parts.last, "false", "a transaction runs on the primary")
         let home = String(parts.first ?? "")
 
+        // Right after earlier tests restart and slow replicas, routing may still hold reads on the primary for a
+        // moment (seen in full-suite runs only, never alone): wait for the first read to reach a replica, so that
+        // what follows tests routing rather than the cluster's recovery. A routing fault still fails here.
+        let settle = Date()
+        var settled = false
+        while Date().timeIntervalSince(settle) < 10 {
+            let row = try client.exec("SELECT pg_is_in_recovery()::text").first ?? ""
+            if row == "true" { settled = true; break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        XCTAssertTrue(settled, "no autocommit read reached a replica within 10 s; nodes: \(proxy.nodeSummary())")
+        if Date().timeIntervalSince(settle) > 0.5 {
+            print("session-pooled routing: the first replica read came after \(Date().timeIntervalSince(settle)) s; nodes: \(proxy.nodeSummary())")
+        }
+
         var ports: [String: Int] = [:]
         for _ in 1...30 {
             let row = try client.exec("SELECT pg_is_in_recovery()::text || ' ' || inet_server_port()::text").first ?? ""
