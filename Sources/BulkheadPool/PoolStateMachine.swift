@@ -30,10 +30,11 @@ public struct PoolStateMachine: Sendable {
     /// How far down the queue the pool looks for a waiter on the free connection's event loop.
     public static let localityWindow = 32
     /// How long a waiter holds back from an idle connection on another loop while its own loop's connections
-    /// are busy but moving. A lease across loops costs three thread wake-ups per transaction; with waiters
-    /// served oldest first whatever their loop, 21% of leases crossed under `pgbench -S` at 50 clients, and
-    /// the proxy spent 5 µs more per transaction than on one loop. A waiter whose loop frees a connection
-    /// within this time loses nothing by waiting for it.
+    /// are busy but moving. A lease across loops costs three thread wake-ups per transaction; when a waiter
+    /// could be passed over for locality only 8 times, 21% of leases crossed under `pgbench -S` at 50
+    /// clients, and the proxy spent 5 µs more per transaction than on one loop. A waiter whose loop frees a
+    /// connection within this time loses nothing by waiting for it. (500 µs was too short on two busy
+    /// cores: a loop whose thread is descheduled frees nothing for longer, and crossing cannot help then.)
     public static let localityWait: Duration = .milliseconds(5)
 
     public private(set) var settings: PoolSettings
