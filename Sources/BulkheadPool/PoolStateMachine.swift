@@ -46,23 +46,23 @@ public struct PoolStateMachine: Sendable {
     private var shuttingDown = false
     /// Connections in the `.connecting` state, kept as a count because every event needs it.
     private var connectingCount = 0
-    /// The owner's event loops, numbered from 0: new connections are spread over them.
-    private let loopCount: Int
     /// Leases handed out, and how many of them went to a client on another loop than the connection's.
     private var leaseCount = 0
     private var crossLoopLeaseCount = 0
-    /// When a connection on each loop last became free (returned or newly open): a loop whose connections
-    /// have not moved for ``localityWait`` no longer holds its waiters back.
-    private var lastFreed: [Instant?]
     /// The time a ``recheck(now:)`` was last asked for, while it is still to come.
     private var recheckDue: Instant?
-    /// Connections per event loop by what they are doing, kept by ``setConnection(_:_:)``.
+    /// The owner's event loops, numbered from 0: what each one's connections are doing (kept by
+    /// ``setConnection(_:_:)``) and when one last became free.
     private var loopLoad: [LoopLoad]
 
     struct LoopLoad: Sendable {
         var idle = 0
         /// Leased or opening: what will become free on that loop.
         var live = 0
+        /// When a connection on the loop last became free (returned or newly open): a loop whose connections
+        /// have not moved for ``localityWait`` no longer holds its waiters back.
+        var lastFreed: Instant?
+        var connections: Int { idle + live }
     }
 
     /// - Parameters:
@@ -71,8 +71,6 @@ public struct PoolStateMachine: Sendable {
     public init(settings: PoolSettings, firstConnectionID: ConnectionID = 1, loops: Int = 1) {
         self.settings = settings
         self.nextConnectionID = firstConnectionID
-        self.loopCount = max(loops, 1)
-        self.lastFreed = Array(repeating: nil, count: max(loops, 1))
         self.loopLoad = Array(repeating: LoopLoad(), count: max(loops, 1))
     }
 
@@ -260,13 +258,12 @@ public struct PoolStateMachine: Sendable {
     /// another holds less. Clients spread evenly over the loops, so connections must too, or a loop with too
     /// few serves its clients from another thread, a hop per message.
     private func placement(for wanted: Int?) -> Int {
-        var counts = Array(repeating: 0, count: loopCount)
-        for connection in connections.values where counts.indices.contains(connection.loop) { counts[connection.loop] += 1 }
+        let counts = loopLoad.map(\.connections)
         let fewest = counts.indices.min { counts[$0] < counts[$1] } ?? 0
         guard let wanted else { return fewest }
         // A loop beyond the count given at creation is the owner's business: it gets what it asks for.
         guard counts.indices.contains(wanted) else { return wanted }
-        let share = (settings.maxSize + loopCount - 1) / loopCount
+        let share = (settings.maxSize + counts.count - 1) / counts.count
         return counts[wanted] < share || counts[wanted] <= counts[fewest] ? wanted : fewest
     }
 
@@ -313,8 +310,8 @@ public struct PoolStateMachine: Sendable {
 
     /// When a waiter held back for locality may cross anyway.
     private func crossAllowed(_ waiter: Waiter) -> Instant {
-        let freed = lastFreed.indices.contains(waiter.loop) ? lastFreed[waiter.loop] : nil
-        return max(waiter.since, freed ?? waiter.since).advanced(by: Self.localityWait)
+        let freed = load(of: waiter.loop).lastFreed ?? waiter.since
+        return max(waiter.since, freed).advanced(by: Self.localityWait)
     }
 
     /// Idle, and leased or opening, connections on one loop (none on a loop the pool was not told of).
@@ -338,7 +335,7 @@ public struct PoolStateMachine: Sendable {
     }
 
     private mutating func noteFreed(on loop: Int, now: Instant) {
-        if lastFreed.indices.contains(loop) { lastFreed[loop] = now }
+        if loopLoad.indices.contains(loop) { loopLoad[loop].lastFreed = now }
     }
 
     /// Asks the owner for a ``recheck(now:)`` when the first held-back waiter may cross, unless one comes sooner.

@@ -12,8 +12,7 @@ public enum ParameterSync {
     public static func statement(wanted: ParameterSet, link: ServerLink) -> String? {
         // Runs on every checkout. Most often the connection was last synced for this very (interned) set.
         if let synced = link.syncedWanted, synced.isIdentical(to: wanted) { return nil }
-        // Otherwise: Usually the connection already has exactly what the client wants, and the
-        // arrays' own equality (which first compares storage) says so without walking them pairwise.
+        // Arrays' own equality compares storage first, then walks them pairwise.
         if wanted == link.parameters { return nil }
         // Otherwise one merge of two sorted arrays, building nothing unless something differs.
         let want = wanted.entries
